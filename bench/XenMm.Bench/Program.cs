@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace XenMm.Bench;
+
+/// <summary>
+/// <c>XenMm.Bench [w1|w2|w3|w4|w5 ...] [key=value ...]</c>: runs the named workloads (all by default) and prints
+/// one <c>name value unit</c> line per figure, the same names as shared/bench/native.
+/// </summary>
+public static class Program
+{
+    private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
+    [
+    ];
+
+    public static int Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        var parsed = BenchArgs.Parse(args);
+        var selected = Workloads.Where(w => parsed.Workloads.Count == 0 || parsed.Workloads.Contains(w.Name)).ToList();
+        foreach (var name in parsed.Workloads.Where(n => Workloads.All(w => w.Name != n)))
+        {
+            Console.Error.WriteLine($"XenMm.Bench: unknown workload '{name}'");
+            return 2;
+        }
+
+        foreach (var (_, run) in selected)
+        {
+            run(parsed);
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using XenMm.Cli.Commands;
+
+namespace XenMm.Cli;
+
+/// <summary>Entry point of the <c>xenmm</c> tool.</summary>
+public static class Program
+{
+    /// <summary>Exit code for bad input (an unparsable number, an unknown format).</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs the tool; returns the process exit code.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the tool against the given writers (used by tests).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("xenmm: the Xen hypervisor's ARM memory management, modelled.")
+        {
+            DemoCommand.Create(output),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"xenmm: {parsed.Errors[0].Message}");
+            return BadInput;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        }
+        catch (XenMmException ex)
+        {
+            error.WriteLine($"xenmm: {ex.Error}: {ex.Message}");
+            return BadInput;
+        }
+    }
+}
