@@ -97,7 +97,7 @@ namespace XenMm.Generators
             if (f.Kind == FieldKind.Invalid)
             {
                 // The declaration was refused with a diagnostic; implement it so that is the only error shown.
-                w.Line($"{f.Accessibility} partial {f.TypeName} {f.Name} => default!;");
+                w.Line($"{f.Accessibility} partial {f.TypeName} {f.Name} {{ {f.Stub}}}");
                 return;
             }
 
@@ -155,7 +155,7 @@ namespace XenMm.Generators
                 case FieldKind.Flag:
                     return $"(_raw & {f.Name}Mask) != 0";
                 case FieldKind.Address:
-                    return f.IsPhysAddr ? $"new global::XenMm.PhysAddr(_raw & {f.Name}Mask)" : $"(ulong)(_raw & {f.Name}Mask)";
+                    return f.IsPhysAddr ? $"new global::XenMm.PhysAddr(_raw & {f.Name}Mask)" : $"unchecked(({f.TypeName})(_raw & {f.Name}Mask))";
                 case FieldKind.Enum:
                     return $"unchecked(({f.TypeName})({f.UnderlyingName}){shifted})";
                 default:

@@ -29,6 +29,8 @@ namespace XenMm.Generators
     /// <summary>
     /// One partial property. <paramref name="TypeName"/> is fully qualified; <paramref name="UnderlyingName"/>
     /// is the integer type the value converts through (the enum's underlying type, or the type itself).
+    /// For a refused property (<see cref="FieldKind.Invalid"/>), <paramref name="Stub"/> is the accessor list
+    /// that implements it anyway, so the diagnostic is the only error.
     /// </summary>
     internal sealed record FieldModel(
         string Name,
@@ -40,7 +42,8 @@ namespace XenMm.Generators
         string UnderlyingName,
         int TypeBits,
         bool IsPhysAddr,
-        EquatableArray<EnumMemberModel> EnumMembers);
+        EquatableArray<EnumMemberModel> EnumMembers,
+        string? Stub = null);
 
     internal sealed record EnumMemberModel(string Name, ulong Value);
 

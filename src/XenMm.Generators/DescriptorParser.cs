@@ -103,7 +103,12 @@ namespace XenMm.Generators
                 return null;
             }
 
-            var invalid = new FieldModel(property.Name, Accessibility(property), FieldKind.Invalid, 0, 0, propertyType, propertyType, 0, false, EquatableArray<EnumMemberModel>.Empty);
+            var invalid = new FieldModel(
+                property.Name,
+                Accessibility(property) + (property.IsStatic ? " static" : string.Empty),
+                FieldKind.Invalid, 0, 0, propertyType, propertyType, 0, false, EquatableArray<EnumMemberModel>.Empty,
+                (property.GetMethod is null ? string.Empty : "get => default!; ") +
+                (property.SetMethod is null ? string.Empty : property.SetMethod.IsInitOnly ? "init { } " : "set { } "));
             if (attributes.Count > 1)
             {
                 Report(diagnostics, DiagnosticDescriptors.SeveralFieldAttributes, location, property.Name);
@@ -113,7 +118,7 @@ namespace XenMm.Generators
             if (property.IsStatic || property.SetMethod is not null || property.GetMethod is null)
             {
                 Report(diagnostics, DiagnosticDescriptors.NotGetOnlyInstanceProperty, location, property.Name);
-                return null;
+                return invalid;
             }
 
             var attribute = attributes[0];
