@@ -35,7 +35,7 @@ namespace XenMm.Generators
             EmitStorage(w, model, self, storage);
             foreach (var field in model.Fields)
             {
-                EmitField(w, field, self, storage, model.Width);
+                EmitField(w, field, self, storage);
             }
 
             EmitFieldTable(w, model);
@@ -91,7 +91,7 @@ namespace XenMm.Generators
             }
         }
 
-        private static void EmitField(CodeWriter w, FieldModel f, string self, string storage, int width)
+        private static void EmitField(CodeWriter w, FieldModel f, string self, string storage)
         {
             w.Line();
             if (f.Kind == FieldKind.Invalid)
@@ -118,32 +118,30 @@ namespace XenMm.Generators
                 return;
             }
 
-            w.Line($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value does not fit {range}.</exception>");
+            var width = f.Msb - f.Lsb + 1;
+            var max = width == 64 ? ulong.MaxValue : (1UL << width) - 1;
+            var check = f.Kind == FieldKind.Address
+                ? mask == ulong.MaxValue ? null : $"if ((bits & ~(ulong){f.Name}Mask) != 0) ThrowOutOfRange(\"{f.Name}\", \"{range}\", \"0x\" + bits.ToString(\"X\", {Invariant}), \"an address with only {range} set\");"
+                : width == 64 || width >= (f.TypeBits == 31 ? 64 : f.TypeBits) ? null // every value of the type fits
+                : $"if (bits > {max}UL) ThrowOutOfRange(\"{f.Name}\", \"{range}\", {(f.Kind == FieldKind.Enum ? "value.ToString()" : $"bits.ToString({Invariant})")}, \"0 to {max}\");";
+            if (check is not null)
+            {
+                w.Line($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value does not fit {range}.</exception>");
+            }
+
             w.Line(Inline);
             w.Open($"public {self} With{f.Name}({f.TypeName} value)");
-            if (f.Kind == FieldKind.Address)
+            w.Line(f.Kind == FieldKind.Address
+                ? $"var bits = {(f.IsPhysAddr ? "value.Value" : "(ulong)value")};"
+                : $"var bits = unchecked((ulong)({f.UnderlyingName})value);");
+            if (check is not null)
             {
-                w.Line($"var bits = {(f.IsPhysAddr ? "value.Value" : "(ulong)value")};");
-                if (mask != ulong.MaxValue)
-                {
-                    w.Line($"if ((bits & ~(ulong){f.Name}Mask) != 0) ThrowOutOfRange(\"{f.Name}\", \"{range}\", \"0x\" + bits.ToString(\"X\", {Invariant}), \"an address with only {range} set\");");
-                }
-
-                w.Line($"return new {self}(unchecked((_raw & ~{f.Name}Mask) | ({storage})bits));");
-            }
-            else
-            {
-                var bits = f.Msb - f.Lsb + 1;
-                w.Line($"var bits = unchecked((ulong)({f.UnderlyingName})value);");
-                if (bits < 64 && bits < (f.TypeBits == 31 ? 64 : f.TypeBits))
-                {
-                    var max = (1UL << bits) - 1;
-                    w.Line($"if (bits > {max}UL) ThrowOutOfRange(\"{f.Name}\", \"{range}\", {(f.Kind == FieldKind.Enum ? "value.ToString()" : $"bits.ToString({Invariant})")}, \"0 to {max}\");");
-                }
-
-                w.Line($"return new {self}(unchecked((_raw & ~{f.Name}Mask) | (({storage})bits << {f.Name}Shift)));");
+                w.Line(check);
             }
 
+            w.Line(f.Kind == FieldKind.Address
+                ? $"return new {self}(unchecked((_raw & ~{f.Name}Mask) | ({storage})bits));"
+                : $"return new {self}(unchecked((_raw & ~{f.Name}Mask) | (({storage})bits << {f.Name}Shift)));");
             w.Close();
         }
 
