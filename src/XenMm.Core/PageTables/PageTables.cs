@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using XenMm.Memory;
 
 namespace XenMm.PageTables;
@@ -23,6 +24,7 @@ public sealed class PageTables<TFormat>
     private const int EntryShift = 3;
     private const ulong IndexMask = 511;
     private const int PageLevel = 3;
+    private const ulong ChunkMask = (1UL << PhysicalMemory.ChunkShift) - 1;
 
     private readonly PhysicalMemory _memory;
     private readonly IFrameAllocator? _allocator;
@@ -145,10 +147,31 @@ public sealed class PageTables<TFormat>
         var attributeBits = TFormat.EncodeAttributes(attributes);
         BeginUpdate();
         ulong v = va.Value, p = pa.Value, left = size;
+
+        // The table that held the previous leaf. Within one call nothing but this loop writes the tables, and it
+        // never changes an existing link, so the next leaf of the same table and level is found without walking
+        // from the root again; the result is the one a full walk would give.
+        ulong lastTable = 0, lastRegion = ulong.MaxValue;
+        var lastLevel = -1;
         while (left != 0)
         {
             var target = LeafLevel(v | p, left, allowBlocks);
-            var status = WalkTo(v, target, create: true, out var entry, out var level);
+            var region = target == TFormat.RootLevel ? 0 : v >> LevelShift(target - 1);
+            ulong entry;
+            var level = target;
+            var status = WalkStatus.Reached;
+            if (target == lastLevel && region == lastRegion)
+            {
+                entry = lastTable + (((v >> LevelShift(target)) & IndexMask) << EntryShift);
+            }
+            else
+            {
+                status = WalkTo(v, target, create: true, out entry, out level);
+                lastTable = entry & ~Addressing.PageMask;
+                lastLevel = target;
+                lastRegion = region;
+            }
+
             MmError error;
             if (status == WalkStatus.Reached)
             {
@@ -178,8 +201,15 @@ public sealed class PageTables<TFormat>
     }
 
     /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Translation Translate(VirtAddr va, AccessType access = AccessType.Read)
     {
+        if (_allocator is null)
+        {
+            return TranslateForeign(va.Value, access);
+        }
+
+        // Tables this engine built are always RAM, so the walk needs no guard against reads outside memory.
         var v = va.Value;
         var level = TFormat.RootLevel;
         if ((v >> TFormat.VaBits) != 0)
@@ -187,31 +217,32 @@ public sealed class PageTables<TFormat>
             return new Translation(FaultKind.Translation, level, default, 0, default);
         }
 
+        // Keep the backing array of the chunk the walk is in: tables that share a chunk cost one load per level.
         var table = _root;
-        ulong raw = 0;
-        try
+        var chunkIndex = ulong.MaxValue;
+        byte[]? chunk = null;
+        for (; ; level++)
         {
-            for (; ; level++)
+            var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
+            if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
             {
-                raw = _memory.ReadU64(new PhysAddr(table + (((v >> LevelShift(level)) & IndexMask) << EntryShift)));
-                var kind = TFormat.Classify(raw, level);
-                if (kind == DescriptorKind.Table)
-                {
-                    table = raw & TFormat.OutputAddressMask;
-                    continue;
-                }
-
-                if (kind is DescriptorKind.Page or DescriptorKind.Block)
-                {
-                    return Leaf(v, level, raw, access);
-                }
-
-                return new Translation(FaultKind.Translation, level, default, raw, default);
+                chunk = _memory.BackingChunk(address);
+                chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
             }
-        }
-        catch (XenMmException)
-        {
-            return new Translation(FaultKind.ExternalAbort, level, new PhysAddr(table), raw, default);
+
+            var raw = chunk is null
+                ? _memory.ReadU64(new PhysAddr(address))
+                : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+            var kind = TFormat.Classify(raw, level);
+            if (kind == DescriptorKind.Table)
+            {
+                table = raw & TFormat.OutputAddressMask;
+                continue;
+            }
+
+            return kind is DescriptorKind.Page or DescriptorKind.Block
+                ? Leaf(v, level, raw, access)
+                : new Translation(FaultKind.Translation, level, default, raw, default);
         }
     }
 
@@ -414,6 +445,38 @@ public sealed class PageTables<TFormat>
         }
 
         RollBackTables();
+    }
+
+    // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
+    private Translation TranslateForeign(ulong v, AccessType access)
+    {
+        var level = TFormat.RootLevel;
+        if ((v >> TFormat.VaBits) != 0)
+        {
+            return new Translation(FaultKind.Translation, level, default, 0, default);
+        }
+
+        var table = _root;
+        for (; ; level++)
+        {
+            var address = new PhysAddr(table + (((v >> LevelShift(level)) & IndexMask) << EntryShift));
+            if (!_memory.IsRam(address))
+            {
+                return new Translation(FaultKind.ExternalAbort, level, address, 0, default);
+            }
+
+            var raw = _memory.ReadU64(address);
+            var kind = TFormat.Classify(raw, level);
+            if (kind == DescriptorKind.Table)
+            {
+                table = raw & TFormat.OutputAddressMask;
+                continue;
+            }
+
+            return kind is DescriptorKind.Page or DescriptorKind.Block
+                ? Leaf(v, level, raw, access)
+                : new Translation(FaultKind.Translation, level, default, raw, default);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
