@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("xenmm: the Xen hypervisor's ARM memory management, modelled.")
         {
             DemoCommand.Create(output),
+            DecodeCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,7 +1,6 @@
 namespace XenMm.PageTables;
 
-/// <summary>What a long descriptor is at a given level, from its bits 1:0.</summary>
-/// <remarks>Interim copy owned by the page-table engine until the descriptor branch provides its own.</remarks>
+/// <summary>What a long descriptor is at a given level, from its bits 1:0 (<see cref="Lpae.Classify"/>).</summary>
 public enum DescriptorKind
 {
     /// <summary>Bit 0 (valid) is clear; the other bits belong to software.</summary>

@@ -35,7 +35,7 @@ public readonly record struct LeafAttributes(
     /// </summary>
     public static LeafAttributes FromXenFlags(PageFlags flags, XenProfile profile = XenProfile.Current)
     {
-        var index = (MairIndex)(flags & PageFlags.AttrIndxMask);
+        var index = flags.AttrIndx();
         var shareability = profile == XenProfile.Xen2013 || index is MairIndex.MT_NORMAL_NC or MairIndex.MT_DEVICE_nGnRnE or MairIndex.MT_DEVICE_nGnRE
             ? Shareability.Outer
             : Shareability.Inner;

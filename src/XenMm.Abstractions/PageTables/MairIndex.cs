@@ -2,9 +2,8 @@ namespace XenMm.PageTables;
 
 /// <summary>
 /// The AttrIndx field of a stage-1 descriptor: an index into MAIR as Xen programs it (<c>asm/page.h</c>).
-/// Indexes 5 and 6 are unused.
+/// Indexes 5 and 6 are unused. <see cref="Mair"/> gives each index's attribute byte.
 /// </summary>
-/// <remarks>Interim copy owned by the page-table engine until the descriptor branch provides its own.</remarks>
 public enum MairIndex : byte
 {
     /// <summary>Device-nGnRnE, strongly ordered (2013: <c>UNCACHED</c>). MAIR byte 0x00.</summary>

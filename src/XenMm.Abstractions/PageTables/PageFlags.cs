@@ -3,8 +3,8 @@ namespace XenMm.PageTables;
 /// <summary>
 /// The mapping-flag word Xen passes to <c>map_pages_to_xen</c> (<c>asm/page.h</c>, current Xen): the attribute
 /// index in bits 2:0, then <c>_PAGE_*</c> bits, and the predefined <c>PAGE_HYPERVISOR_*</c> sets.
+/// <see cref="PageFlagsExtensions"/> reads and replaces the attribute index.
 /// </summary>
-/// <remarks>Interim copy owned by the page-table engine until the descriptor branch provides its own.</remarks>
 [Flags]
 public enum PageFlags : uint
 {

@@ -1,7 +1,6 @@
 namespace XenMm.PageTables;
 
 /// <summary>The SH[1:0] field of a long descriptor (Xen: <c>LPAE_SH_*</c>). The value 1 is reserved.</summary>
-/// <remarks>Interim copy owned by the page-table engine until the descriptor branch provides its own.</remarks>
 public enum Shareability : byte
 {
     /// <summary>Non-shareable (Xen: <c>LPAE_SH_NON_SHAREABLE</c>).</summary>

@@ -6,23 +6,11 @@ namespace XenMm.Arm32.PageTables;
 /// <summary>
 /// The LPAE long-descriptor format of Xen's arm32 HYP stage 1 (<c>lpae_pt_t</c>): root at level 1
 /// (Xen's <c>HYP_PT_ROOT_LEVEL</c> on arm32, only entries 0-3 reachable), 32-bit VA, 40-bit PA, blocks at
-/// levels 1 (1 GiB) and 2 (2 MiB), pages at level 3.
+/// levels 1 (1 GiB) and 2 (2 MiB), pages at level 3. Entries are built and read through the generated
+/// <see cref="LpaeEntry"/>, with Xen's field names.
 /// </summary>
 public readonly struct LpaeFormat : IPageTableFormat
 {
-    private const ulong Valid = 1UL << 0;
-    private const ulong TableBit = 1UL << 1;
-    private const int AttrIndxShift = 2;
-    private const ulong NsBit = 1UL << 5;
-    private const ulong ApUserBit = 1UL << 6;
-    private const ulong ApRoBit = 1UL << 7;
-    private const int ShShift = 8;
-    private const ulong AfBit = 1UL << 10;
-    private const ulong NgBit = 1UL << 11;
-    private const ulong ContigBit = 1UL << 52;
-    private const ulong XnBit = 1UL << 54;
-    private const int SoftwareShift = 55;
-
     /// <inheritdoc />
     public static string Name => "lpae";
 
@@ -39,7 +27,7 @@ public readonly struct LpaeFormat : IPageTableFormat
     public static int PaBits => 40;
 
     /// <inheritdoc />
-    public static ulong OutputAddressMask => 0x0000_FFFF_FFFF_F000UL;
+    public static ulong OutputAddressMask => LpaeEntry.BaseMask;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,54 +35,37 @@ public readonly struct LpaeFormat : IPageTableFormat
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DescriptorKind Classify(ulong raw, int level)
+    public static DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
+
+    /// <inheritdoc />
+    public static ulong EncodeAttributes(in LeafAttributes attributes) => default(LpaeEntry)
+        .WithAi(attributes.AttrIndx)
+        .WithNs(attributes.NonSecure)
+        .WithUp(attributes.Unprivileged)
+        .WithRo(attributes.ReadOnly)
+        .WithSh(attributes.Shareability)
+        .WithAf(attributes.AccessFlag)
+        .WithNg(attributes.NotGlobal)
+        .WithContig(attributes.Contiguous)
+        .WithXn(attributes.ExecuteNever)
+        .WithAvail(attributes.Software)
+        .Raw;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LeafAttributes DecodeAttributes(ulong raw)
     {
-        if ((raw & Valid) == 0)
-        {
-            return DescriptorKind.Invalid;
-        }
-
-        if (level == 3)
-        {
-            return (raw & TableBit) != 0 ? DescriptorKind.Page : DescriptorKind.Reserved;
-        }
-
-        return (raw & TableBit) != 0 ? DescriptorKind.Table : DescriptorKind.Block;
+        var e = new LpaeEntry(raw);
+        return new LeafAttributes(e.Ai, e.Sh, e.Af, e.Ro, e.Xn, e.Ng, e.Ns, e.Up, e.Contig, e.Avail);
     }
-
-    /// <inheritdoc />
-    public static ulong EncodeAttributes(in LeafAttributes attributes) =>
-        ((ulong)attributes.AttrIndx & 7) << AttrIndxShift
-        | (attributes.NonSecure ? NsBit : 0)
-        | (attributes.Unprivileged ? ApUserBit : 0)
-        | (attributes.ReadOnly ? ApRoBit : 0)
-        | ((ulong)attributes.Shareability & 3) << ShShift
-        | (attributes.AccessFlag ? AfBit : 0)
-        | (attributes.NotGlobal ? NgBit : 0)
-        | (attributes.Contiguous ? ContigBit : 0)
-        | (attributes.ExecuteNever ? XnBit : 0)
-        | ((ulong)attributes.Software & 0xF) << SoftwareShift;
-
-    /// <inheritdoc />
-    public static LeafAttributes DecodeAttributes(ulong raw) => new(
-        (MairIndex)((raw >> AttrIndxShift) & 7),
-        (Shareability)((raw >> ShShift) & 3),
-        AccessFlag: (raw & AfBit) != 0,
-        ReadOnly: (raw & ApRoBit) != 0,
-        ExecuteNever: (raw & XnBit) != 0,
-        NotGlobal: (raw & NgBit) != 0,
-        NonSecure: (raw & NsBit) != 0,
-        Unprivileged: (raw & ApUserBit) != 0,
-        Contiguous: (raw & ContigBit) != 0,
-        Software: (byte)((raw >> SoftwareShift) & 0xF));
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MakeTable(PhysAddr table, ulong attributeBits) =>
-        (table.Value & OutputAddressMask) | attributeBits | TableBit | Valid;
+        new LpaeEntry(attributeBits).WithBase(table).WithTable(true).WithValid(true).Raw;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MakeLeaf(PhysAddr output, int level, ulong attributeBits) =>
-        (output.Value & OutputAddressMask) | attributeBits | (level == 3 ? TableBit : 0) | Valid;
+        new LpaeEntry(attributeBits).WithBase(output).WithTable(level == Lpae.PageLevel).WithValid(true).Raw;
 }
