@@ -153,7 +153,14 @@ internal static class PtCommand
 
         public ImageOptions()
         {
-            _format.AcceptOnlyFromAmong(LpaeFormat.Name, Vmsa64Format.Name);
+            _format.Validators.Add(r =>
+            {
+                var name = r.GetValueOrDefault<string>();
+                if (name != LpaeFormat.Name && name != Vmsa64Format.Name)
+                {
+                    r.AddError($"unknown table format '{name}' (use {LpaeFormat.Name} or {Vmsa64Format.Name}).");
+                }
+            });
             _base.Validators.Add(r => CheckHex(r, r.GetValueOrDefault<string>(), "--base"));
             _root.Validators.Add(r => CheckHex(r, r.GetValueOrDefault<string>(), "--root"));
         }
