@@ -29,6 +29,15 @@ namespace XenMm.Generators
                 return new ParseResult(null, diagnostics.ToEquatableArray());
             }
 
+            foreach (var outer in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+            {
+                if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    Report(diagnostics, DiagnosticDescriptors.ContainingTypeNotPartial, outer.Identifier.GetLocation(), type.Name, outer.Identifier.ValueText);
+                    return new ParseResult(null, diagnostics.ToEquatableArray());
+                }
+            }
+
             var entryAttribute = context.Attributes[0];
             var width = entryAttribute.ConstructorArguments.Length == 1 && entryAttribute.ConstructorArguments[0].Value is int w ? w : 64;
             if (width != 32 && width != 64)

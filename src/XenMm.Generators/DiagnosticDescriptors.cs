@@ -52,6 +52,11 @@ namespace XenMm.Generators
             "Property carries more than one field attribute",
             "'{0}' carries more than one of [Bit], [Bits] and [Address]; keep exactly one");
 
+        public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
+            "XMM1010",
+            "A descriptor's containing type must be partial",
+            "'{0}' is declared inside '{1}', which is not partial; the generated members of '{0}' need 'partial' on every containing type");
+
         private static DiagnosticDescriptor Create(string id, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }

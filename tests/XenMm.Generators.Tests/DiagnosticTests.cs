@@ -62,6 +62,21 @@ public class DiagnosticTests
         Assert.Equal(id, Assert.Single(generator).Id);
     }
 
+    [Fact]
+    public void Descriptor_inside_a_non_partial_class_is_reported()
+    {
+        var (generator, _, _) = GeneratorHarness.Run("""
+            using XenMm.PageTables;
+            public static class Outer
+            {
+                [PageTableEntry] public partial struct Entry { [Bit(0)] public partial bool Valid { get; } }
+            }
+            """);
+        var diagnostic = Assert.Single(generator);
+        Assert.Equal("XMM1010", diagnostic.Id);
+        Assert.Equal("'Entry' is declared inside 'Outer', which is not partial; the generated members of 'Entry' need 'partial' on every containing type", diagnostic.GetMessage());
+    }
+
     [Theory]
     [InlineData("public partial class Entry")]
     [InlineData("public struct Entry")]
