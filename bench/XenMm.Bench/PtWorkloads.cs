@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using XenMm.Arm64.PageTables;
 using XenMm.Memory;
 using XenMm.PageTables;
@@ -60,6 +61,7 @@ public static class PtWorkloads
     }
 
     /// <summary>FNV-1a 64 of <paramref name="value"/>'s 8 little-endian bytes, continuing <paramref name="hash"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Fnv1a(ulong hash, ulong value)
     {
         for (var b = 0; b < 8; b++)
@@ -116,6 +118,7 @@ public static class PtWorkloads
     }
 
     // xorshift64*, as pt_bench.c's prng_next: the state keeps the shifted value, the product is returned.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Next(ref ulong state)
     {
         var x = state;

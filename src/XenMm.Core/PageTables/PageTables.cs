@@ -150,9 +150,11 @@ public sealed class PageTables<TFormat>
 
         // The table that held the previous leaf. Within one call nothing but this loop writes the tables, and it
         // never changes an existing link, so the next leaf of the same table and level is found without walking
-        // from the root again; the result is the one a full walk would give.
+        // from the root again; the result is the one a full walk would give. The table's bytes are reached through
+        // the backing array of its chunk, which never moves.
         ulong lastTable = 0, lastRegion = ulong.MaxValue;
         var lastLevel = -1;
+        byte[]? lastChunk = null;
         while (left != 0)
         {
             var target = LeafLevel(v | p, left, allowBlocks);
@@ -163,6 +165,19 @@ public sealed class PageTables<TFormat>
             if (target == lastLevel && region == lastRegion)
             {
                 entry = lastTable + (((v >> LevelShift(target)) & IndexMask) << EntryShift);
+                if (lastChunk is not null)
+                {
+                    ref var slot = ref Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(lastChunk), (nint)(entry & ChunkMask)));
+                    if ((slot & 1) == 0)
+                    {
+                        slot = TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits);
+                        var step = LevelSize(target);
+                        v += step;
+                        p += step;
+                        left -= step;
+                        continue;
+                    }
+                }
             }
             else
             {
@@ -170,6 +185,7 @@ public sealed class PageTables<TFormat>
                 lastTable = entry & ~Addressing.PageMask;
                 lastLevel = target;
                 lastRegion = region;
+                lastChunk = null;
             }
 
             MmError error;
@@ -179,6 +195,7 @@ public sealed class PageTables<TFormat>
                 if ((old & 1) == 0)
                 {
                     WriteEntry(entry, TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits));
+                    lastChunk = _memory.BackingChunk(entry);
                     var step = LevelSize(target);
                     v += step;
                     p += step;
