@@ -33,6 +33,10 @@ public sealed class PageTables<TFormat>
     private readonly HashSet<ulong> _owned = [];
     private readonly List<(ulong Entry, Mfn Table)> _created = [];
 
+    // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
+    // starts there without a lookup.
+    private byte[]? _rootChunk;
+
     private PageTables(PhysicalMemory memory, IFrameAllocator? allocator, ulong root, ulong tableBits)
     {
         _memory = memory;
@@ -236,8 +240,8 @@ public sealed class PageTables<TFormat>
 
         // Keep the backing array of the chunk the walk is in: tables that share a chunk cost one load per level.
         var table = _root;
-        var chunkIndex = ulong.MaxValue;
-        byte[]? chunk = null;
+        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
+        var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
         for (; ; level++)
         {
             var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
