@@ -80,10 +80,7 @@ public static class PtWorkloads
         var hash = FnvOffset;
         for (var n = 0UL; n < count; n++)
         {
-            var a = Next(ref state);
-            var b = Next(ref state);
-            var va = VaBase + ((a >> 12) % Pages * Addressing.PageSize) + (b & 0xfff);
-            var t = tables.Translate(new VirtAddr(va));
+            var t = tables.Translate(new VirtAddr(NextVa(ref state)));
             hash = Fnv1a(hash, t.IsFault ? ulong.MaxValue : t.PhysAddr.Value);
         }
 
@@ -97,13 +94,19 @@ public static class PtWorkloads
         var hash = FnvOffset;
         for (var n = 0UL; n < count; n++)
         {
-            var a = Next(ref state);
-            var b = Next(ref state);
-            var va = VaBase + ((a >> 12) % Pages * Addressing.PageSize) + (b & 0xfff);
-            hash = Fnv1a(hash, va - VaBase + PaBase);
+            hash = Fnv1a(hash, NextVa(ref state) - VaBase + PaBase);
         }
 
         return hash;
+    }
+
+    // pt_bench.c's W5 address: the first PRNG call picks the page, the second the offset.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NextVa(ref ulong state)
+    {
+        var a = Next(ref state);
+        var b = Next(ref state);
+        return VaBase + ((a >> 12) % Pages * Addressing.PageSize) + (b & 0xfff);
     }
 
     private static void Walk(PageTables<Vmsa64Format> tables, ulong seed, ulong count, string tag)

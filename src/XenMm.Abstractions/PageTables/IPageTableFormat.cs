@@ -18,8 +18,8 @@ public interface IPageTableFormat
     /// <summary>The level of the root table (Xen: <c>HYP_PT_ROOT_LEVEL</c>).</summary>
     static abstract int RootLevel { get; }
 
-    /// <summary>log2 of the translation granule: 12 (4 KiB) for every format Xen uses on ARM.</summary>
-    static abstract int GranuleShift { get; }
+    /// <summary>log2 of the translation granule: 12 (4 KiB) for every format Xen uses on ARM, the default.</summary>
+    static virtual int GranuleShift => Addressing.PageShift;
 
     /// <summary>Width of the input (virtual) address in bits; an address at or above 2^VaBits faults at the root.</summary>
     static abstract int VaBits { get; }
@@ -30,11 +30,11 @@ public interface IPageTableFormat
     /// <summary>The descriptor bits holding the output address or next-level table address, in place.</summary>
     static abstract ulong OutputAddressMask { get; }
 
-    /// <summary>True when a block (superpage) descriptor may appear at <paramref name="level"/> (never level 0 with 4 KiB).</summary>
-    static abstract bool IsBlockLevel(int level);
+    /// <summary>True when a block (superpage) descriptor may appear at <paramref name="level"/>: by default levels 1 and 2 (never level 0 with 4 KiB).</summary>
+    static virtual bool IsBlockLevel(int level) => level is 1 or 2;
 
-    /// <summary>Classifies <paramref name="raw"/> found at <paramref name="level"/> (Xen: <c>lpae_is_table</c>/<c>lpae_is_mapping</c>).</summary>
-    static abstract DescriptorKind Classify(ulong raw, int level);
+    /// <summary>Classifies <paramref name="raw"/> found at <paramref name="level"/>; by default Xen's long-descriptor rules (<see cref="Lpae.Classify"/>).</summary>
+    static virtual DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
 
     /// <summary>The attribute bits of <paramref name="attributes"/> in this format: every bit of a descriptor except the address and bits 1:0.</summary>
     static abstract ulong EncodeAttributes(in LeafAttributes attributes);

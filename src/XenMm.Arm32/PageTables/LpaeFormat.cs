@@ -18,9 +18,6 @@ public readonly struct LpaeFormat : IPageTableFormat
     public static int RootLevel => 1;
 
     /// <inheritdoc />
-    public static int GranuleShift => Addressing.PageShift;
-
-    /// <inheritdoc />
     public static int VaBits => 32;
 
     /// <inheritdoc />
@@ -28,14 +25,6 @@ public readonly struct LpaeFormat : IPageTableFormat
 
     /// <inheritdoc />
     public static ulong OutputAddressMask => LpaeEntry.BaseMask;
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsBlockLevel(int level) => level is 1 or 2;
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
 
     /// <inheritdoc />
     public static ulong EncodeAttributes(in LeafAttributes attributes) => default(LpaeEntry)

@@ -17,9 +17,6 @@ public readonly struct Vmsa64Format : IPageTableFormat
     public static int RootLevel => 0;
 
     /// <inheritdoc />
-    public static int GranuleShift => Addressing.PageShift;
-
-    /// <inheritdoc />
     public static int VaBits => 48;
 
     /// <inheritdoc />
@@ -27,14 +24,6 @@ public readonly struct Vmsa64Format : IPageTableFormat
 
     /// <inheritdoc />
     public static ulong OutputAddressMask => Vmsa64Entry.OutputAddressMask;
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsBlockLevel(int level) => level is 1 or 2;
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
 
     /// <inheritdoc />
     public static ulong EncodeAttributes(in LeafAttributes attributes) => default(Vmsa64Entry)

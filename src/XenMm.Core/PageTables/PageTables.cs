@@ -223,49 +223,8 @@ public sealed class PageTables<TFormat>
 
     /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Translation Translate(VirtAddr va, AccessType access = AccessType.Read)
-    {
-        if (_allocator is null)
-        {
-            return TranslateForeign(va.Value, access);
-        }
-
-        // Tables this engine built are always RAM, so the walk needs no guard against reads outside memory.
-        var v = va.Value;
-        var level = TFormat.RootLevel;
-        if ((v >> TFormat.VaBits) != 0)
-        {
-            return new Translation(FaultKind.Translation, level, default, 0, default);
-        }
-
-        // Keep the backing array of the chunk the walk is in: tables that share a chunk cost one load per level.
-        var table = _root;
-        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
-        var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
-        for (; ; level++)
-        {
-            var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
-            if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
-            {
-                chunk = _memory.BackingChunk(address);
-                chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
-            }
-
-            var raw = chunk is null
-                ? _memory.ReadU64(new PhysAddr(address))
-                : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
-            var kind = TFormat.Classify(raw, level);
-            if (kind == DescriptorKind.Table)
-            {
-                table = raw & TFormat.OutputAddressMask;
-                continue;
-            }
-
-            return kind is DescriptorKind.Page or DescriptorKind.Block
-                ? Leaf(v, level, raw, access)
-                : new Translation(FaultKind.Translation, level, default, raw, default);
-        }
-    }
+    public Translation Translate(VirtAddr va, AccessType access = AccessType.Read) =>
+        _allocator is null ? TranslateForeign(va.Value, access) : TranslateCore(va.Value, access, foreign: false);
 
     /// <summary>
     /// Walks from the root towards <paramref name="va"/> and records every descriptor read (Xen: <c>dump_pt_walk</c>).
@@ -469,7 +428,13 @@ public sealed class PageTables<TFormat>
     }
 
     // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
-    private Translation TranslateForeign(ulong v, AccessType access)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
+
+    // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
+    // keeps the backing array of the chunk it is in: tables that share a chunk cost one load per level.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Translation TranslateCore(ulong v, AccessType access, bool foreign)
     {
         var level = TFormat.RootLevel;
         if ((v >> TFormat.VaBits) != 0)
@@ -478,15 +443,25 @@ public sealed class PageTables<TFormat>
         }
 
         var table = _root;
+        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
+        var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
         for (; ; level++)
         {
-            var address = new PhysAddr(table + (((v >> LevelShift(level)) & IndexMask) << EntryShift));
-            if (!_memory.IsRam(address))
+            var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
+            if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
             {
-                return new Translation(FaultKind.ExternalAbort, level, address, 0, default);
+                if (foreign && !_memory.IsRam(new PhysAddr(address)))
+                {
+                    return new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
+                }
+
+                chunk = _memory.BackingChunk(address);
+                chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
             }
 
-            var raw = _memory.ReadU64(address);
+            var raw = chunk is null
+                ? _memory.ReadU64(new PhysAddr(address))
+                : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
             var kind = TFormat.Classify(raw, level);
             if (kind == DescriptorKind.Table)
             {
