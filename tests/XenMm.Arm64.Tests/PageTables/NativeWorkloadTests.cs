@@ -59,4 +59,15 @@ public class NativeWorkloadTests
         bench.MapOnce(blocks);
         Assert.Equal(PtWorkloads.ArithmeticHash(seed, 200_000), PtWorkloads.WalkHash(bench.Tables!, seed, 200_000));
     }
+
+    [Fact]
+    public void Translate_allocates_nothing()
+    {
+        var bench = new PtWorkloads.Setup();
+        bench.MapOnce(allowBlocks: false);
+        PtWorkloads.WalkHash(bench.Tables!, 7, 1000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        PtWorkloads.WalkHash(bench.Tables!, 7, 100_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
