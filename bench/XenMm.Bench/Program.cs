@@ -10,6 +10,9 @@ public static class Program
 {
     private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
     [
+        ("w3", PtWorkloads.W3),
+        ("w4", PtWorkloads.W4),
+        ("w5", PtWorkloads.W5),
     ];
 
     public static int Main(string[] args)

@@ -10,15 +10,19 @@ public static class Program
     public const int BadInput = 2;
 
     /// <summary>Runs the tool; returns the process exit code.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => Run(args, Console.In, Console.Out, Console.Error);
 
-    /// <summary>Runs the tool against the given writers (used by tests).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Runs the tool against the given writers (used by tests); standard input is the console's.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, Console.In, output, error);
+
+    /// <summary>Runs the tool against the given reader and writers (used by tests).</summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("xenmm: the Xen hypervisor's ARM memory management, modelled.")
         {
             DemoCommand.Create(output),
             DecodeCommand.Create(output),
+            PtCommand.Create(input, output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -28,6 +28,7 @@ public static class Lpae
     /// bit for a page, and 0b01 there is reserved.
     /// </summary>
     /// <exception cref="XenMmException"><see cref="MmError.InvalidArgument"/> when the level is not 0-3.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the page-table walk calls it per level
     public static DescriptorKind Classify(ulong raw, int level)
     {
         if ((uint)level > PageLevel)

@@ -255,6 +255,13 @@ public sealed class PhysicalMemory
         }
     }
 
+    /// <summary>
+    /// The backing array of the 2 MiB chunk holding <paramref name="pa"/> when the whole chunk is RAM and has been
+    /// written, else null. Chunks never move or go away, so a walker may keep the array between reads of one chunk.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal byte[]? BackingChunk(ulong pa) => FullRamChunk(pa);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte[]? FullRamChunk(ulong pa)
     {

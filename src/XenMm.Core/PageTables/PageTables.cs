@@ -1,0 +1,493 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using XenMm.Memory;
+
+namespace XenMm.PageTables;
+
+/// <summary>
+/// A tree of translation tables in simulated physical memory, generic over its format so the JIT specialises
+/// every walk. It maps ranges with a chosen attribute set (<see cref="MapRange"/>), translates and walks in
+/// software straight from the bytes (no cache), lists what is mapped (<see cref="Dump"/>) and audits itself.
+/// Xen's own update rules sit on top, in <see cref="XenMappings{TFormat}"/>.
+/// </summary>
+/// <typeparam name="TFormat">The descriptor format and geometry.</typeparam>
+/// <remarks>
+/// Table pages come from an <see cref="IFrameAllocator"/> and are zeroed when taken, as Xen's
+/// <c>create_xen_table</c> does (<c>clear_page</c>). Tables are never freed by updates: Xen keeps empty
+/// intermediate tables. A table tree attached to foreign bytes with <see cref="Attach"/> is read-only.
+/// Updates are not synchronised here (the caller holds Xen's <c>xen_pt_lock</c>); translations may run in parallel
+/// with each other.
+/// </remarks>
+public sealed partial class PageTables<TFormat>
+    where TFormat : struct, IPageTableFormat
+{
+    private const int EntryShift = 3;
+    private const ulong IndexMask = 511;
+    private const int PageLevel = 3;
+    private const ulong ChunkMask = (1UL << PhysicalMemory.ChunkShift) - 1;
+
+    private readonly PhysicalMemory _memory;
+    private readonly IFrameAllocator? _allocator;
+    private readonly ulong _root;
+    private readonly ulong _tableBits;
+    private readonly HashSet<ulong> _owned = [];
+    private readonly List<(ulong Entry, Mfn Table)> _created = [];
+
+    // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
+    // starts there without a lookup.
+    private byte[]? _rootChunk;
+
+    private PageTables(PhysicalMemory memory, IFrameAllocator? allocator, ulong root, ulong tableBits)
+    {
+        _memory = memory;
+        _allocator = allocator;
+        _root = root;
+        _tableBits = tableBits;
+    }
+
+    /// <summary>The memory holding the tables.</summary>
+    public PhysicalMemory Memory => _memory;
+
+    /// <summary>The physical address of the root table (what TTBR0_EL2 / HTTBR would hold).</summary>
+    public PhysAddr Root => new(_root);
+
+    /// <summary>True for tables attached with <see cref="Attach"/>: they can be walked but not updated.</summary>
+    public bool IsReadOnly => _allocator is null;
+
+    /// <summary>The table pages this engine allocated, root included, in address order.</summary>
+    public IReadOnlyList<Mfn> TablePages => [.. _owned.Order().Select(v => new Mfn(v))];
+
+    /// <summary>The number of entries of the root table that the input-address width can reach (4 on arm32, 512 on arm64).</summary>
+    public static int RootEntries => 1 << Math.Min(9, TFormat.VaBits - LevelShift(TFormat.RootLevel));
+
+    /// <summary>
+    /// Creates an empty tree: takes the root page from <paramref name="allocator"/> and zeroes it.
+    /// </summary>
+    /// <param name="memory">Where the tables live.</param>
+    /// <param name="allocator">Where table pages come from (Xen: <c>alloc_domheap_page</c>, or the boot allocator early).</param>
+    /// <param name="tableAttributes">
+    /// The attribute fields written into table descriptors. Xen writes <c>mfn_to_xen_entry(mfn, MT_NORMAL)</c>
+    /// (<see cref="LeafAttributes.XenTable"/>); null writes bare links (next-level address | 0b11), as the native
+    /// benchmark does.
+    /// </param>
+    /// <exception cref="XenMmException"><see cref="MmError.OutOfMemory"/> when no page is left for the root.</exception>
+    public static PageTables<TFormat> Create(PhysicalMemory memory, IFrameAllocator allocator, LeafAttributes? tableAttributes = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(allocator);
+        if (!allocator.TryAllocate(out var root))
+        {
+            throw new XenMmException(MmError.OutOfMemory, $"No page is left for the root table of a {TFormat.Name} tree.");
+        }
+
+        memory.ZeroPage(root);
+        var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
+        var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
+        tables._owned.Add(root.Value);
+        return tables;
+    }
+
+    /// <summary>Attaches to tables that are already in <paramref name="memory"/> (a foreign image), read-only.</summary>
+    /// <exception cref="XenMmException">The root is not page-aligned or not in memory.</exception>
+    public static PageTables<TFormat> Attach(PhysicalMemory memory, PhysAddr root)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        if (!root.IsPageAligned)
+        {
+            throw new XenMmException(MmError.Misaligned, $"Root table address {root} is not page-aligned.");
+        }
+
+        if (!memory.IsRam(root))
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"Root table address {root} is outside the memory image.");
+        }
+
+        return new PageTables<TFormat>(memory, null, root.Value, 0);
+    }
+
+    /// <summary>The bit position of the input address that indexes <paramref name="level"/>'s tables (39, 30, 21, 12 with 4 KiB).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LevelShift(int level) => TFormat.GranuleShift + ((TFormat.GranuleShift - EntryShift) * (PageLevel - level));
+
+    /// <summary>The size in bytes that one entry at <paramref name="level"/> covers.</summary>
+    public static ulong LevelSize(int level) => 1UL << LevelShift(level);
+
+    /// <summary>
+    /// The leaf level for the next step of a mapping (Xen: <c>xen_pt_mapping_level</c>): the largest block level
+    /// whose size divides <paramref name="addressBits"/> (VA | PA, or VA alone for a removal) and fits in
+    /// <paramref name="bytesLeft"/>, or level 3 when blocks are not allowed.
+    /// </summary>
+    public static int LeafLevel(ulong addressBits, ulong bytesLeft, bool allowBlocks)
+    {
+        if (allowBlocks)
+        {
+            for (var level = TFormat.RootLevel; level < PageLevel; level++)
+            {
+                var size = LevelSize(level);
+                if (TFormat.IsBlockLevel(level) && (addressBits & (size - 1)) == 0 && bytesLeft >= size)
+                {
+                    return level;
+                }
+            }
+        }
+
+        return PageLevel;
+    }
+
+    /// <summary>
+    /// Maps <c>[va, va + size)</c> to <c>[pa, pa + size)</c> with <paramref name="attributes"/>, level by level as
+    /// <see cref="LeafLevel"/> chooses, walking from the root for every entry and creating missing tables. Refuses
+    /// to replace any valid entry or to go through a block. All or nothing: on a refusal the tree is left as it was.
+    /// </summary>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.Misaligned"/>, <see cref="MmError.InvalidAddress"/> (outside the VA or PA width),
+    /// <see cref="MmError.AlreadyMapped"/>, <see cref="MmError.TableEntry"/>, <see cref="MmError.WouldShatterBlock"/>,
+    /// <see cref="MmError.OutOfMemory"/> or <see cref="MmError.InvalidState"/> (read-only tables).
+    /// </exception>
+    public void MapRange(VirtAddr va, PhysAddr pa, ulong size, in LeafAttributes attributes, bool allowBlocks)
+    {
+        CheckRange(va, size);
+        CheckOutput(pa, size);
+        var attributeBits = TFormat.EncodeAttributes(attributes);
+        BeginUpdate();
+        ulong v = va.Value, p = pa.Value, left = size;
+
+        // The table that held the previous leaf. Within one call nothing but this loop writes the tables, and it
+        // never changes an existing link, so the next leaf of the same table and level is found without walking
+        // from the root again; the result is the one a full walk would give. The table's bytes are reached through
+        // the backing array of its chunk, which never moves.
+        ulong lastTable = 0, lastRegion = ulong.MaxValue;
+        var lastLevel = -1;
+        byte[]? lastChunk = null;
+        while (left != 0)
+        {
+            var target = LeafLevel(v | p, left, allowBlocks);
+            var region = target == TFormat.RootLevel ? 0 : v >> LevelShift(target - 1);
+            ulong entry;
+            var level = target;
+            var status = WalkStatus.Reached;
+            if (target == lastLevel && region == lastRegion)
+            {
+                entry = lastTable + (((v >> LevelShift(target)) & IndexMask) << EntryShift);
+                if (lastChunk is not null)
+                {
+                    ref var slot = ref Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(lastChunk), (nint)(entry & ChunkMask)));
+                    if ((slot & 1) == 0)
+                    {
+                        slot = TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits);
+                        var step = LevelSize(target);
+                        v += step;
+                        p += step;
+                        left -= step;
+                        continue;
+                    }
+                }
+            }
+            else
+            {
+                status = WalkTo(v, target, create: true, out entry, out level);
+                lastTable = entry & ~Addressing.PageMask;
+                lastLevel = target;
+                lastRegion = region;
+                lastChunk = null;
+            }
+
+            MmError error;
+            if (status == WalkStatus.Reached)
+            {
+                var old = ReadEntry(entry);
+                if ((old & 1) == 0)
+                {
+                    WriteEntry(entry, TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits));
+                    lastChunk = _memory.BackingChunk(entry);
+                    var step = LevelSize(target);
+                    v += step;
+                    p += step;
+                    left -= step;
+                    continue;
+                }
+
+                error = TFormat.Classify(old, target) == DescriptorKind.Table ? MmError.TableEntry : MmError.AlreadyMapped;
+            }
+            else
+            {
+                error = status == WalkStatus.OutOfMemory ? MmError.OutOfMemory : MmError.WouldShatterBlock;
+            }
+
+            UndoMapRange(va.Value, pa.Value, size, v, allowBlocks);
+            throw WalkError(error, new VirtAddr(v), level);
+        }
+
+        _created.Clear();
+    }
+
+    /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Translation Translate(VirtAddr va, AccessType access = AccessType.Read) =>
+        _allocator is null ? TranslateForeign(va.Value, access) : TranslateCore(va.Value, access, foreign: false);
+
+    /// <summary>
+    /// Walks from the root towards <paramref name="va"/> and records every descriptor read (Xen: <c>dump_pt_walk</c>).
+    /// Returns the number of steps written to <paramref name="trace"/> (at most 4).
+    /// </summary>
+    public int Walk(VirtAddr va, Span<WalkStep> trace)
+    {
+        var v = va.Value;
+        if ((v >> TFormat.VaBits) != 0)
+        {
+            return 0;
+        }
+
+        var table = _root;
+        var count = 0;
+        for (var level = TFormat.RootLevel; level <= PageLevel && count < trace.Length; level++)
+        {
+            var index = (int)((v >> LevelShift(level)) & IndexMask);
+            var address = new PhysAddr(table + ((ulong)index << EntryShift));
+            if (!_memory.IsRam(address))
+            {
+                break;
+            }
+
+            var raw = _memory.ReadU64(address);
+            var kind = TFormat.Classify(raw, level);
+            trace[count++] = new WalkStep(level, index, address, raw, kind);
+            if (kind != DescriptorKind.Table)
+            {
+                break;
+            }
+
+            table = raw & TFormat.OutputAddressMask;
+        }
+
+        return count;
+    }
+
+    /// <summary>The walk trace of <paramref name="va"/> as an array (see <see cref="Walk(VirtAddr, Span{WalkStep})"/>).</summary>
+    public WalkStep[] Walk(VirtAddr va)
+    {
+        Span<WalkStep> steps = stackalloc WalkStep[4];
+        return steps[..Walk(va, steps)].ToArray();
+    }
+
+    internal ulong ReadEntry(ulong address) => _memory.ReadU64(new PhysAddr(address));
+
+    internal void WriteEntry(ulong address, ulong raw) => _memory.WriteU64(new PhysAddr(address), raw);
+
+    internal static ulong AttributeBitsOf(ulong raw) => TFormat.EncodeAttributes(TFormat.DecodeAttributes(raw));
+
+    /// <summary>Starts an update that can be rolled back: forgets the tables created by the previous one.</summary>
+    internal void BeginUpdate()
+    {
+        if (_allocator is null)
+        {
+            throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
+        }
+
+        _created.Clear();
+    }
+
+    /// <summary>Unlinks and gives back every table created since <see cref="BeginUpdate"/>, newest first.</summary>
+    internal void RollBackTables()
+    {
+        for (var i = _created.Count - 1; i >= 0; i--)
+        {
+            var (entry, table) = _created[i];
+            WriteEntry(entry, 0);
+            _owned.Remove(table.Value);
+            _allocator!.Free(table);
+        }
+
+        _created.Clear();
+    }
+
+    /// <summary>
+    /// Walks from the root to the entry of <paramref name="va"/> at <paramref name="target"/>. With
+    /// <paramref name="create"/>, a missing table is allocated, zeroed and linked; without, the walk stops there.
+    /// A valid non-table entry above the target stops the walk as <see cref="WalkStatus.Block"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal WalkStatus WalkTo(ulong va, int target, bool create, out ulong entry, out int level)
+    {
+        var table = _root;
+        for (level = TFormat.RootLevel; level < target; level++)
+        {
+            var address = table + (((va >> LevelShift(level)) & IndexMask) << EntryShift);
+            var raw = _memory.ReadU64(new PhysAddr(address));
+            if ((raw & 1) == 0)
+            {
+                if (!create)
+                {
+                    entry = address;
+                    return WalkStatus.Missing;
+                }
+
+                if (!TryCreateTable(address, out table))
+                {
+                    entry = address;
+                    return WalkStatus.OutOfMemory;
+                }
+
+                continue;
+            }
+
+            if (TFormat.Classify(raw, level) != DescriptorKind.Table)
+            {
+                // Xen: xen_pt_next_level treats any valid non-table entry as a superpage.
+                entry = address;
+                return WalkStatus.Block;
+            }
+
+            table = raw & TFormat.OutputAddressMask;
+        }
+
+        entry = table + (((va >> LevelShift(target)) & IndexMask) << EntryShift);
+        return WalkStatus.Reached;
+    }
+
+    internal static XenMmException WalkError(MmError error, VirtAddr va, int level) => error switch
+    {
+        MmError.AlreadyMapped => new XenMmException(error, $"VA {va}: the level-{level} entry is already valid; Xen never replaces a valid entry (xen_pt_check_entry)."),
+        MmError.TableEntry => new XenMmException(error, $"VA {va}: the level-{level} entry is a table, which Xen never replaces, removes or modifies (xen_pt_check_entry)."),
+        MmError.WouldShatterBlock => new XenMmException(error, $"VA {va}: a block at level {level} is in the way; shattering a superpage is not supported (xen_pt_update_entry)."),
+        MmError.OutOfMemory => new XenMmException(error, $"VA {va}: no page for a level-{level + 1} table (Xen: create_xen_table fails, xen_pt_update returns -ENOENT)."),
+        _ => new XenMmException(error, $"VA {va}: level {level}: {error}."),
+    };
+
+    private bool TryCreateTable(ulong entry, out ulong table)
+    {
+        if (_allocator is null)
+        {
+            throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
+        }
+
+        if (!_allocator.TryAllocate(out var mfn))
+        {
+            table = 0;
+            return false;
+        }
+
+        // Xen: create_xen_table clears the new page before linking it.
+        _memory.ZeroPage(mfn);
+        table = mfn.ToPhysAddr().Value;
+        WriteEntry(entry, TFormat.MakeTable(new PhysAddr(table), _tableBits));
+        _owned.Add(mfn.Value);
+        _created.Add((entry, mfn));
+        return true;
+    }
+
+    private void UndoMapRange(ulong va, ulong pa, ulong size, ulong end, bool allowBlocks)
+    {
+        // Every leaf in [va, end) was invalid before this call, so zero restores it. The same level choice
+        // as MapRange finds the same entries.
+        ulong v = va, p = pa;
+        while (v < end)
+        {
+            var target = LeafLevel(v | p, size - (v - va), allowBlocks);
+            if (WalkTo(v, target, create: false, out var entry, out _) == WalkStatus.Reached)
+            {
+                WriteEntry(entry, 0);
+            }
+
+            v += LevelSize(target);
+            p += LevelSize(target);
+        }
+
+        RollBackTables();
+    }
+
+    // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
+
+    // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
+    // keeps the backing array of the chunk it is in: tables that share a chunk cost one load per level.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Translation TranslateCore(ulong v, AccessType access, bool foreign)
+    {
+        var level = TFormat.RootLevel;
+        if ((v >> TFormat.VaBits) != 0)
+        {
+            return new Translation(FaultKind.Translation, level, default, 0, default);
+        }
+
+        var table = _root;
+        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
+        var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
+        for (; ; level++)
+        {
+            var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
+            if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
+            {
+                if (foreign && !_memory.IsRam(new PhysAddr(address)))
+                {
+                    return new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
+                }
+
+                chunk = _memory.BackingChunk(address);
+                chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
+            }
+
+            var raw = chunk is null
+                ? _memory.ReadU64(new PhysAddr(address))
+                : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+            var kind = TFormat.Classify(raw, level);
+            if (kind == DescriptorKind.Table)
+            {
+                table = raw & TFormat.OutputAddressMask;
+                continue;
+            }
+
+            return kind is DescriptorKind.Page or DescriptorKind.Block
+                ? Leaf(v, level, raw, access)
+                : new Translation(FaultKind.Translation, level, default, raw, default);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Translation Leaf(ulong va, int level, ulong raw, AccessType access)
+    {
+        var offsetMask = (1UL << LevelShift(level)) - 1;
+        var pa = new PhysAddr((raw & TFormat.OutputAddressMask & ~offsetMask) | (va & offsetMask));
+        var attributes = TFormat.DecodeAttributes(raw);
+        var fault = FaultKind.None;
+        if (!attributes.AccessFlag)
+        {
+            fault = FaultKind.AccessFlag;
+        }
+        else if ((access == AccessType.Write && attributes.ReadOnly)
+            || (access == AccessType.Execute && (attributes.ExecuteNever || !attributes.ReadOnly)))
+        {
+            // Xen sets SCTLR_EL2.WXN: a writable mapping is execute-never whatever its XN bit says.
+            fault = FaultKind.Permission;
+        }
+
+        return new Translation(fault, level, pa, raw, attributes);
+    }
+
+    internal static void CheckRange(VirtAddr va, ulong size)
+    {
+        if (!va.IsPageAligned || (size & Addressing.PageMask) != 0)
+        {
+            throw new XenMmException(MmError.Misaligned, $"VA {va} or size 0x{size:X} is not page-aligned.");
+        }
+
+        if (size > (1UL << TFormat.VaBits) || va.Value > (1UL << TFormat.VaBits) - size)
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"VA range at {va} of 0x{size:X} bytes lies outside the {TFormat.VaBits}-bit {TFormat.Name} input range.");
+        }
+    }
+
+    internal static void CheckOutput(PhysAddr pa, ulong size)
+    {
+        if (!pa.IsPageAligned)
+        {
+            throw new XenMmException(MmError.Misaligned, $"PA {pa} is not page-aligned.");
+        }
+
+        if (size > (1UL << TFormat.PaBits) || pa.Value > (1UL << TFormat.PaBits) - size)
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"PA range at {pa} of 0x{size:X} bytes lies outside the {TFormat.PaBits}-bit {TFormat.Name} output range.");
+        }
+    }
+}

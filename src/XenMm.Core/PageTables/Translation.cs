@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+
+namespace XenMm.PageTables;
+
+/// <summary>
+/// The result of one software table walk: the output address, the level of the leaf and its attributes, or
+/// the fault with the level where the walk stopped. A struct, so translation allocates nothing.
+/// </summary>
+public readonly record struct Translation
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Translation(FaultKind fault, int level, PhysAddr physAddr, ulong descriptor, LeafAttributes attributes)
+    {
+        Fault = fault;
+        Level = level;
+        PhysAddr = physAddr;
+        Descriptor = descriptor;
+        Attributes = attributes;
+    }
+
+    /// <summary>Why the translation failed, or <see cref="FaultKind.None"/>.</summary>
+    public FaultKind Fault { get; }
+
+    /// <summary>True when the walk faulted.</summary>
+    public bool IsFault => Fault != FaultKind.None;
+
+    /// <summary>The level of the leaf (1-3), or of the descriptor where the walk faulted.</summary>
+    public int Level { get; }
+
+    /// <summary>The output address (leaf address plus the offset inside it); for a permission or access-flag fault, the address the leaf would give.</summary>
+    public PhysAddr PhysAddr { get; }
+
+    /// <summary>The raw leaf descriptor, or the descriptor that faulted (0 when none was read).</summary>
+    public ulong Descriptor { get; }
+
+    /// <summary>The leaf's attribute fields (default on a translation fault).</summary>
+    public LeafAttributes Attributes { get; }
+
+    /// <summary>The size of the leaf's region in bytes (4 KiB, 2 MiB or 1 GiB); 0 on a translation fault.</summary>
+    public ulong LeafSize => Fault is FaultKind.None or FaultKind.AccessFlag or FaultKind.Permission ? 1UL << (12 + (9 * (3 - Level))) : 0;
+
+    /// <summary>What the leaf allows, with Xen's WXN (a writable mapping is never executable); none on a translation fault.</summary>
+    public AccessPermissions Permissions => Fault is FaultKind.Translation or FaultKind.ExternalAbort
+        ? AccessPermissions.None
+        : AccessPermissions.Read
+          | (Attributes.ReadOnly ? AccessPermissions.None : AccessPermissions.Write)
+          | (!Attributes.ExecuteNever && Attributes.ReadOnly ? AccessPermissions.Execute : AccessPermissions.None);
+}

@@ -1,0 +1,162 @@
+using CsCheck;
+using XenMm.Arm64.PageTables;
+using XenMm.PageTables;
+using XenMm.Tests.Shared;
+
+namespace XenMm.Arm64.Tests.PageTables;
+
+/// <summary>The generic engine on arm64: faults, walk traces, dumps, the audit, and a model-based property test.</summary>
+public class PageTablesTests
+{
+    private const ulong Va = 0x0000_0A00_4000_0000;
+
+    [Fact]
+    public void Faults_report_their_level_and_kind()
+    {
+        var host = new TestHost();
+        var tables = PageTables<Vmsa64Format>.Create(host.Memory, host.Frames);
+        Assert.Equal((FaultKind.Translation, 0), Fault(tables.Translate(new VirtAddr(Va))));
+        Assert.Equal((FaultKind.Translation, 0), Fault(tables.Translate(new VirtAddr(1UL << 48))));
+
+        tables.MapRange(new VirtAddr(Va), new PhysAddr(0x8000_0000), 4096, new LeafAttributes(MairIndex.MT_NORMAL, Shareability.Inner, AccessFlag: false), allowBlocks: false);
+        Assert.Equal((FaultKind.AccessFlag, 3), Fault(tables.Translate(new VirtAddr(Va))));
+        Assert.Equal((FaultKind.Translation, 3), Fault(tables.Translate(new VirtAddr(Va + 4096))));
+
+        // Xen's SCTLR_EL2.WXN: a writable page is never executable, even without XN.
+        tables.MapRange(new VirtAddr(Va + 8192), new PhysAddr(0x8000_0000), 4096, new LeafAttributes(MairIndex.MT_NORMAL, Shareability.Inner), allowBlocks: false);
+        Assert.Equal((FaultKind.Permission, 3), Fault(tables.Translate(new VirtAddr(Va + 8192), AccessType.Execute)));
+        Assert.Equal(AccessPermissions.Read | AccessPermissions.Write, tables.Translate(new VirtAddr(Va + 8192)).Permissions);
+    }
+
+    [Fact]
+    public void Map_range_is_all_or_nothing()
+    {
+        var host = new TestHost();
+        var tables = PageTables<Vmsa64Format>.Create(host.Memory, host.Frames);
+        var attributes = LeafAttributes.FromXenFlags(PageFlags.HypervisorRw);
+        tables.MapRange(new VirtAddr(Va + (3UL << 21)), new PhysAddr(0x9000_0000), 4096, attributes, allowBlocks: false);
+        var before = host.Snapshot();
+        var used = host.Frames.Used;
+        var ex = Assert.Throws<XenMmException>(() => tables.MapRange(new VirtAddr(Va), new PhysAddr(0x8000_0000), 4UL << 21, attributes, allowBlocks: true));
+        Assert.Equal(MmError.TableEntry, ex.Error);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Equal(used, host.Frames.Used);
+        Assert.True(tables.Audit().IsClean);
+    }
+
+    [Fact]
+    public void Dump_merges_contiguous_leaves_of_equal_attributes()
+    {
+        var host = new TestHost();
+        var xen = XenMappings<Vmsa64Format>.Create(host.Memory, host.Frames);
+        xen.Map(new VirtAddr(Va), new Mfn(0x80000), 3, PageFlags.HypervisorRw);
+        xen.Map(new VirtAddr(Va + 0x3000), new Mfn(0x80003), 1, PageFlags.HypervisorRo);
+        xen.Map(new VirtAddr(Va + 0x4000), new Mfn(0x90000), 1, PageFlags.HypervisorRo);
+        var rw = LeafAttributes.FromXenFlags(PageFlags.HypervisorRw);
+        var ro = LeafAttributes.FromXenFlags(PageFlags.HypervisorRo);
+        Assert.Equal(
+            [
+                new MappedRange(new VirtAddr(Va), new PhysAddr(0x8000_0000), 0x3000, rw),
+                new MappedRange(new VirtAddr(Va + 0x3000), new PhysAddr(0x8000_3000), 0x1000, ro),
+                new MappedRange(new VirtAddr(Va + 0x4000), new PhysAddr(0x9000_0000), 0x1000, ro),
+            ],
+            xen.Tables.Dump());
+    }
+
+    [Fact]
+    public void Audit_finds_a_table_without_parent()
+    {
+        var host = new TestHost();
+        var xen = XenMappings<Vmsa64Format>.Create(host.Memory, host.Frames);
+        xen.Map(new VirtAddr(Va), new Mfn(0x80000), 1, PageFlags.HypervisorRw);
+        var l2 = xen.Tables.Walk(new VirtAddr(Va))[2];
+        host.Memory.WriteU64(l2.DescriptorAddress, 0);
+        var audit = xen.Tables.Audit();
+        Assert.False(audit.IsClean);
+        Assert.Contains(audit.Problems, p => p.Contains("has no parent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Random_map_modify_destroy_keep_translate_equal_to_a_dictionary_model()
+    {
+        // 64 pages over two 2 MiB regions; ops: (kind, first page, count, read-only).
+        var ops = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 63], Gen.Int[1, 8], Gen.Bool).Array[1, 40];
+        ops.Sample(sequence =>
+        {
+            var host = new TestHost();
+            var xen = XenMappings<Vmsa64Format>.Create(host.Memory, host.Frames);
+            var model = new Dictionary<int, (ulong Mfn, bool ReadOnly)>();
+            foreach (var (kind, first, n, readOnly) in sequence)
+            {
+                var count = Math.Min(n, 64 - first);
+                var start = new VirtAddr(PageVa(first));
+                var end = new VirtAddr(PageVa(first + count));
+                var flags = readOnly ? PageFlags.HypervisorRo : PageFlags.HypervisorRw;
+                var range = Enumerable.Range(first, count).ToArray();
+                var before = host.Snapshot();
+                try
+                {
+                    switch (kind)
+                    {
+                        case 0:
+                            xen.Map(start, new Mfn(0x80000 + (ulong)first * 7), (ulong)count, flags);
+                            Assert.DoesNotContain(range, model.ContainsKey);
+                            foreach (var p in range)
+                            {
+                                model[p] = (0x80000 + ((ulong)first * 7) + (ulong)(p - first), readOnly);
+                            }
+
+                            break;
+                        case 1:
+                            xen.Modify(start, end, flags);
+                            Assert.All(range, p => Assert.True(model.ContainsKey(p)));
+                            foreach (var p in range)
+                            {
+                                model[p] = (model[p].Mfn, readOnly);
+                            }
+
+                            break;
+                        default:
+                            xen.Destroy(start, end);
+                            foreach (var p in range)
+                            {
+                                model.Remove(p);
+                            }
+
+                            break;
+                    }
+                }
+                catch (XenMmException ex)
+                {
+                    Assert.Equal(kind == 0 ? MmError.AlreadyMapped : MmError.NotMapped, ex.Error);
+                    Assert.True(kind == 0 ? range.Any(model.ContainsKey) : !range.All(model.ContainsKey));
+                    Assert.Equal(before, host.Snapshot());
+                }
+
+                for (var p = 0; p < 64; p++)
+                {
+                    var t = xen.Translate(new VirtAddr(PageVa(p) + 0x18));
+                    if (model.TryGetValue(p, out var m))
+                    {
+                        Assert.Equal(new PhysAddr((m.Mfn << 12) + 0x18), t.PhysAddr);
+                        Assert.Equal(m.ReadOnly, t.Attributes.ReadOnly);
+                    }
+                    else
+                    {
+                        Assert.True(t.IsFault);
+                    }
+                }
+
+                var audit = xen.Tables.Audit();
+                Assert.True(audit.IsClean, string.Join("; ", audit.Problems));
+                Assert.Equal(host.Frames.Used, audit.OwnedTables);
+                Assert.Equal(audit.ReachableTables, audit.OwnedTables);
+            }
+        }, iter: 40);
+    }
+
+    // The 64 pages straddle a 2 MiB boundary, so two level-3 tables are involved.
+    private static ulong PageVa(int page) => Va + (2UL << 20) - (32 * 4096) + ((ulong)page << 12);
+
+    private static (FaultKind, int) Fault(Translation t) => (t.Fault, t.Level);
+}
