@@ -10,6 +10,8 @@ public static class Program
 {
     private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
     [
+        ("w1", HeapWorkloads.W1),
+        ("w2", HeapWorkloads.W2),
     ];
 
     public static int Main(string[] args)

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using XenMm.Heap;
+using XenMm.Memory;
+
+namespace XenMm.Bench;
+
+/// <summary>W1 (seeded alloc/free churn) and W2 (init_heap_pages of 2^24 pages) of BENCHMARKS.md, printing the native runner's lines.</summary>
+internal static class HeapWorkloads
+{
+    private const ulong FnvOffset = 0xcbf29ce484222325UL;
+
+    public static void W1(BenchArgs args)
+    {
+        ulong seed = args.Get("seed", 42), baseMfn = args.Get("base", 0x80000), pages = args.Get("pages", 1UL << 20);
+        ulong ops = args.Get("ops", 10_000_000);
+        var r = ChurnWorkload.Run(seed, baseMfn, pages, ops, timed: true);
+        if (args.Check)
+        {
+            var violations = new Audit.HeapAudit(r.Heap).Run();
+            Console.WriteLine($"w1_audit_violations {violations.Count} count");
+        }
+
+        Console.WriteLine($"w1_init_state_hash 0x{r.InitHash:x16} hash");
+        Console.WriteLine($"w1_ns_per_op {r.Elapsed.TotalNanoseconds / ops:F2} ns");
+        Console.WriteLine($"w1_total_s {r.Elapsed.TotalSeconds:F4} s");
+        Console.WriteLine($"w1_allocs {r.Allocs} count");
+        Console.WriteLine($"w1_frees {r.Frees} count");
+        Console.WriteLine($"w1_failures {r.Failures} count");
+        Console.WriteLine($"w1_live_blocks {r.LiveBlocks} count");
+        Console.WriteLine($"w1_live_pages {r.LivePages} pages");
+        Console.WriteLine($"w1_free_pages {r.Heap.TotalAvailPages} pages");
+        var hist = r.Heap.FreeChunkHistogram();
+        for (int o = 0; o < hist.Length; o++)
+        {
+            Console.WriteLine($"w1_free_chunks_order{o} {hist[o]} count");
+        }
+
+        Console.WriteLine($"w1_alloc_mfn_hash 0x{r.AllocHash:x16} hash");
+        Console.WriteLine($"w1_final_state_hash 0x{r.Heap.StateHash():x16} hash");
+    }
+
+    public static void W2(BenchArgs args)
+    {
+        const ulong baseMfn = 0x80000, pages = 1UL << 24;
+        foreach (var (name, mode) in new[] { ("chunked", HeapInitMode.Chunked), ("pagewise", HeapInitMode.PageWise) })
+        {
+            var heap = new BuddyHeap([new RamBank(new Mfn(baseMfn).ToPhysAddr(), pages << Addressing.PageShift)], HeapConfig.Arm64);
+            var sw = Stopwatch.StartNew();
+            heap.InitHeapPages(new Mfn(baseMfn), pages, mode);
+            sw.Stop();
+            if (args.Check)
+            {
+                Console.WriteLine($"w2_{name}_audit_violations {new Audit.HeapAudit(heap).Run().Count} count");
+            }
+
+            var hist = heap.FreeChunkHistogram();
+            Console.WriteLine($"w2_{name}_ns_per_page {sw.Elapsed.TotalNanoseconds / pages:F3} ns");
+            Console.WriteLine($"w2_{name}_total_ms {sw.Elapsed.TotalMilliseconds:F3} ms");
+            Console.WriteLine($"w2_{name}_free_chunks_order{heap.MaxOrder} {hist[heap.MaxOrder]} count");
+            Console.WriteLine($"w2_{name}_state_hash 0x{heap.StateHash():x16} hash");
+        }
+    }
+
+    internal static ulong Fnv(ulong h, ulong v) => Heap.BuddyHeap.Fnv(h, v);
+
+    internal static ulong Offset => FnvOffset;
+}

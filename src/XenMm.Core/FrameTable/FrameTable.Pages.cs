@@ -1,0 +1,170 @@
+using System.Numerics;
+
+namespace XenMm.Frames;
+
+// Per-page views, cold entries (count_info, type_info, owner) and the PGC_need_scrub bits.
+public sealed partial class FrameTable
+{
+    /// <summary>The page's <c>struct page_info</c> as Xen would show it (free pages answered from their chunk).</summary>
+    /// <exception cref="XenMmException">The MFN is not <see cref="MfnValid"/>.</exception>
+    public PageInfo Get(Mfn mfn)
+    {
+        if (!TryToIdx(mfn.Value, out uint idx))
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"MFN {mfn} has no frame-table entry (mfn_valid is false).");
+        }
+
+        var pc = Config.PageCount;
+        ulong dirty = IsDirty(idx) ? pc.NeedScrub : 0;
+        if (TryFindChunk(idx, Config.MaxOrder, out uint head, out _))
+        {
+            ref var h = ref Hot(head);
+            return new PageInfo
+            {
+                Mfn = mfn,
+                CountInfo = pc.StateFree | dirty,
+                IsFree = true,
+                IsFreeHead = head == idx,
+                Order = head == idx ? h.Order : 0,
+                FirstDirty = head == idx ? h.FirstDirty : 0,
+                NeedTlbflush = head == idx && (h.Flags & HotEntry.NeedTlbflushFlag) != 0,
+                ScrubState = head == idx ? (ScrubState)h.ScrubState : ScrubState.NotScrubbing,
+                Node = NodeOfMfn(mfn.Value),
+            };
+        }
+
+        var cold = BlockOrNull(idx)?.Cold;
+        var c = cold is null ? default : cold[idx & BlockMask];
+        return new PageInfo
+        {
+            Mfn = mfn,
+            CountInfo = c.CountInfo | dirty,
+            TypeInfo = c.TypeInfo,
+            OwnerId = c.Owner?.Id,
+            Node = NodeOfMfn(mfn.Value),
+        };
+    }
+
+    internal bool HasCold => Interlocked.Read(ref _coldBlocks) != 0;
+
+    internal ref ColdEntry Cold(uint idx)
+    {
+        var b = Materialise(idx);
+        if (b.Cold is null)
+        {
+            b.Cold = new ColdEntry[BlockSize];
+            Interlocked.Increment(ref _coldBlocks);
+        }
+
+        return ref b.Cold[idx & BlockMask];
+    }
+
+    internal ColdEntry ColdOrDefault(uint idx)
+    {
+        var cold = BlockOrNull(idx)?.Cold;
+        return cold is null ? default : cold[idx & BlockMask];
+    }
+
+    // mark_page_free's per-page part for pages that have cold state: owner cleared, count_info and type_info
+    // reset (u.free overlays type_info). Returns true when any page had an owner (Xen: need_tlbflush).
+    internal bool ResetCold(uint idx, uint pages)
+    {
+        bool owned = false;
+        for (uint i = idx, end = idx + pages; i < end;)
+        {
+            var b = BlockOrNull(i);
+            uint stop = Math.Min(end, (i | BlockMask) + 1);
+            if (b?.Cold is { } cold)
+            {
+                for (uint j = i; j < stop; j++)
+                {
+                    ref var c = ref cold[j & BlockMask];
+                    owned |= c.Owner is not null;
+                    c = default;
+                }
+            }
+
+            i = stop;
+        }
+
+        return owned;
+    }
+
+    internal bool IsDirty(uint idx)
+    {
+        var d = BlockOrNull(idx)?.Dirty;
+        return d is not null && (d[(idx & BlockMask) >> 6] & (1UL << (int)(idx & 63))) != 0;
+    }
+
+    internal bool AnyDirtyBits { get; private set; }
+
+    // Sets (value true) or clears PGC_need_scrub on [idx, idx + pages); returns how many bits changed.
+    internal ulong SetDirty(uint idx, uint pages, bool value)
+    {
+        if (value)
+        {
+            AnyDirtyBits = true;
+        }
+        else if (!AnyDirtyBits)
+        {
+            return 0;
+        }
+
+        ulong changed = 0;
+        for (uint i = idx, end = idx + pages; i < end;)
+        {
+            uint stop = Math.Min(end, (i | BlockMask) + 1);
+            var b = value ? Materialise(i) : BlockOrNull(i);
+            if (b is not null && (value || b.Dirty is not null))
+            {
+                var d = b.Dirty ??= new ulong[BlockSize / 64];
+                for (uint j = i; j < stop;)
+                {
+                    int off = (int)(j & 63);
+                    int n = (int)Math.Min(64 - off, stop - j);
+                    ulong mask = (n == 64 ? ulong.MaxValue : (1UL << n) - 1) << off;
+                    ref ulong w = ref d[(j & BlockMask) >> 6];
+                    ulong before = w;
+                    w = value ? w | mask : w & ~mask;
+                    changed += (ulong)BitOperations.PopCount(before ^ w);
+                    j += (uint)n;
+                }
+            }
+
+            i = stop;
+        }
+
+        return changed;
+    }
+
+    internal ulong HashMaterialised(ulong h)
+    {
+        for (uint bi = 0; bi < (uint)_blocks.Length; bi++)
+        {
+            var b = _blocks[bi];
+            if (b is null)
+            {
+                continue;
+            }
+
+            h = Heap.BuddyHeap.Fnv(h, bi);
+            for (int w = 0; w < BlockSize / 64; w++)
+            {
+                h = Heap.BuddyHeap.Fnv(h, b.FreeHeads[w]);
+                h = Heap.BuddyHeap.Fnv(h, b.Dirty is null ? 0 : b.Dirty[w]);
+            }
+
+            if (b.Cold is { } cold)
+            {
+                foreach (var c in cold)
+                {
+                    h = Heap.BuddyHeap.Fnv(h, c.CountInfo);
+                    h = Heap.BuddyHeap.Fnv(h, c.TypeInfo);
+                    h = Heap.BuddyHeap.Fnv(h, (ulong)(c.Owner?.Id ?? -1));
+                }
+            }
+        }
+
+        return h;
+    }
+}
