@@ -30,6 +30,8 @@ public sealed partial class FrameTable
     private readonly ulong _maxPage;   // one past the last RAM frame (Xen: max_page)
     private readonly RamBank[] _banks;
     private (ulong Start, ulong End, byte Node)[] _nodeRanges;
+    private readonly ulong _ramStart;
+    private readonly ulong _ramPages;
     private long _materialised;
     private long _coldBlocks;
 
@@ -51,6 +53,8 @@ public sealed partial class FrameTable
         Pdx = config.Profile == XenProfile.Xen2013 ? PdxMap.Identity : PdxMap.ForBanks(_banks, config.MaxOrder);
         _groupShift = config.PdxGroupShift;
         ulong firstMfn = _banks[0].StartMfn.Value;
+        _ramStart = firstMfn;
+        _ramPages = _banks[0].Pages;
         _maxPage = _banks.Max(b => b.StartMfn.Value + b.Pages);
         ulong firstPdx = Pdx.ToPdx(firstMfn);
         ulong maxPdx = Pdx.ToPdx(_maxPage - 1) + 1;
@@ -144,6 +148,12 @@ public sealed partial class FrameTable
     /// <summary>True when every frame of <c>[start, start + pages)</c> lies in one RAM bank.</summary>
     public bool IsRamRange(Mfn start, ulong pages)
     {
+        if (_banks.Length == 1)
+        {
+            ulong o = start.Value - _ramStart;
+            return o < _ramPages && pages <= _ramPages - o;
+        }
+
         foreach (var bank in _banks)
         {
             ulong off = start.Value - bank.StartMfn.Value;
@@ -301,7 +311,76 @@ public sealed partial class FrameTable
     /// Exact "is any page of [idx, idx + 2^order) inside a free chunk": a free chunk overlapping the range either
     /// has its head inside the range (free-head bitmap) or covers it from an aligned head of a larger order.
     /// </summary>
-    internal bool RangeOverlapsFree(uint idx, int order, int maxOrder)
+    internal bool RangeOverlapsFree(uint idx, int order, int maxOrder) =>
+        MayOverlapFree(idx, order, maxOrder) && RangeOverlapsFreeExact(idx, order, maxOrder);
+
+    // For each bit position p in a word: p and its aligned-down positions for alignments 2..64, i.e. every
+    // place in the word where a head covering p could sit.
+    private static readonly ulong[] CandidateMask = BuildCandidateMask();
+
+    private static ulong[] BuildCandidateMask()
+    {
+        var m = new ulong[64];
+        for (int p = 0; p < 64; p++)
+        {
+            for (int t = 0; t <= 6; t++)
+            {
+                m[p] |= 1UL << (p & ~((1 << t) - 1));
+            }
+        }
+
+        return m;
+    }
+
+    // Cheap filter: false when no free head sits inside the range nor at any aligned position that could
+    // cover it (a few bitmap words); true means "maybe", settled by the exact search.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayOverlapFree(uint idx, int order, int maxOrder)
+    {
+        if (order >= 6)
+        {
+            return true;
+        }
+
+        var b = BlockOrNull(idx);
+        if (b is not null && b.FreeHeadCount != 0)
+        {
+            int off = (int)(idx & BlockMask);
+            int w = off >> 6;
+            ulong inRange = ((1UL << (1 << order)) - 1) << (off & 63);
+            if ((b.FreeHeads[w] & (inRange | CandidateMask[off & 63])) != 0
+                || (b.FreeHeads[w & ~1] & 1) != 0
+                || (b.FreeHeads[w & ~3] & 1) != 0
+                || (b.FreeHeads[0] & 1) != 0)
+            {
+                return true;
+            }
+        }
+
+        if (maxOrder < BlockShift)
+        {
+            return false;
+        }
+
+        uint bi = idx >> BlockShift;
+        int bw = (int)(bi >> 6);
+        if ((_blockHeadBits[bw] & CandidateMask[bi & 63]) != 0)
+        {
+            return true;
+        }
+
+        for (int t = 7; t <= maxOrder - BlockShift; t++)
+        {
+            if ((_blockHeadBits[bw & ~((1 << (t - 6)) - 1)] & 1) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool RangeOverlapsFreeExact(uint idx, int order, int maxOrder)
     {
         // Heads inside the range.
         if (order < BlockShift)

@@ -193,13 +193,13 @@ public sealed partial class BuddyHeap
         {
             uint mask = 1u << order;
             uint buddy = (idx & mask) != 0 ? idx - mask : idx + mask;
-            if (!_ft.IsValidIdx(buddy) || !_ft.IsFreeHead(buddy))
+            if (!_ft.IsValidIdx(buddy) || _ft.BlockOrNull(buddy) is not { } bb)
             {
                 break;
             }
 
-            ref var be = ref _ft.Hot(buddy);
-            if (be.Order != order || be.Node != node)
+            ref var be = ref bb.Hot[(int)(buddy & Frames.FrameTable.BlockMask)];
+            if ((be.Flags & HotEntry.FreeHeadFlag) == 0 || be.Order != order || be.Node != node)
             {
                 break;
             }

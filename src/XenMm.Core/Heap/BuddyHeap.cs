@@ -24,7 +24,7 @@ public sealed partial class BuddyHeap
     private readonly int _nodes;
     private readonly uint _invalidDirty;
     private readonly bool _tailOnFree; // [2013]: page_list_add_tail for every freed chunk
-    private readonly Lock _lock = new();
+    private readonly HeapLock _lock = new();
     private ulong _total;
     private ulong _outstandingClaims;
     private ulong _xenLo;
