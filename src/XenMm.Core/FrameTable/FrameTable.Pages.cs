@@ -33,8 +33,7 @@ public sealed partial class FrameTable
             };
         }
 
-        var cold = BlockOrNull(idx)?.Cold;
-        var c = cold is null ? default : cold[idx & BlockMask];
+        var c = ColdOrDefault(idx);
         return new PageInfo
         {
             Mfn = mfn,
@@ -49,19 +48,21 @@ public sealed partial class FrameTable
 
     internal ref ColdEntry Cold(uint idx)
     {
-        var b = Materialise(idx);
-        if (b.Cold is null)
+        ref var block = ref _cold[idx >> BlockShift];
+        if (block is null)
         {
-            b.Cold = new ColdEntry[BlockSize];
+            block = new ColdEntry[BlockSize];
             Interlocked.Increment(ref _coldBlocks);
         }
 
-        return ref b.Cold[idx & BlockMask];
+        return ref block[idx & BlockMask];
     }
+
+    internal ColdEntry[]? ColdBlock(uint idx) => _cold[idx >> BlockShift];
 
     internal ColdEntry ColdOrDefault(uint idx)
     {
-        var cold = BlockOrNull(idx)?.Cold;
+        var cold = _cold[idx >> BlockShift];
         return cold is null ? default : cold[idx & BlockMask];
     }
 
@@ -72,9 +73,8 @@ public sealed partial class FrameTable
         bool owned = false;
         for (uint i = idx, end = idx + pages; i < end;)
         {
-            var b = BlockOrNull(i);
             uint stop = Math.Min(end, (i | BlockMask) + 1);
-            if (b?.Cold is { } cold)
+            if (_cold[i >> BlockShift] is { } cold)
             {
                 for (uint j = i; j < stop; j++)
                 {
@@ -92,7 +92,7 @@ public sealed partial class FrameTable
 
     internal bool IsDirty(uint idx)
     {
-        var d = BlockOrNull(idx)?.Dirty;
+        var d = _dirty[idx >> BlockShift];
         return d is not null && (d[(idx & BlockMask) >> 6] & (1UL << (int)(idx & 63))) != 0;
     }
 
@@ -114,10 +114,10 @@ public sealed partial class FrameTable
         for (uint i = idx, end = idx + pages; i < end;)
         {
             uint stop = Math.Min(end, (i | BlockMask) + 1);
-            var b = value ? Materialise(i) : BlockOrNull(i);
-            if (b is not null && (value || b.Dirty is not null))
+            ref var block = ref _dirty[i >> BlockShift];
+            if (value || block is not null)
             {
-                var d = b.Dirty ??= new ulong[BlockSize / 64];
+                var d = block ??= new ulong[BlockSize / 64];
                 for (uint j = i; j < stop;)
                 {
                     int off = (int)(j & 63);
@@ -137,25 +137,30 @@ public sealed partial class FrameTable
         return changed;
     }
 
-    internal ulong HashMaterialised(ulong h)
+    internal unsafe ulong HashMaterialised(ulong h)
     {
-        for (uint bi = 0; bi < (uint)_blocks.Length; bi++)
+        for (ulong w = 0; w < _headWords; w++)
         {
-            var b = _blocks[bi];
-            if (b is null)
+            if (_headBits[w] != 0)
             {
-                continue;
+                h = Heap.BuddyHeap.Fnv(Heap.BuddyHeap.Fnv(h, w), _headBits[w]);
+            }
+        }
+
+        for (int bi = 0; bi < _cold.Length; bi++)
+        {
+            if (_dirty[bi] is { } d)
+            {
+                h = Heap.BuddyHeap.Fnv(h, (ulong)bi);
+                foreach (var word in d)
+                {
+                    h = Heap.BuddyHeap.Fnv(h, word);
+                }
             }
 
-            h = Heap.BuddyHeap.Fnv(h, bi);
-            for (int w = 0; w < BlockSize / 64; w++)
+            if (_cold[bi] is { } cold)
             {
-                h = Heap.BuddyHeap.Fnv(h, b.FreeHeads[w]);
-                h = Heap.BuddyHeap.Fnv(h, b.Dirty is null ? 0 : b.Dirty[w]);
-            }
-
-            if (b.Cold is { } cold)
-            {
+                h = Heap.BuddyHeap.Fnv(h, (ulong)bi);
                 foreach (var c in cold)
                 {
                     h = Heap.BuddyHeap.Fnv(h, c.CountInfo);

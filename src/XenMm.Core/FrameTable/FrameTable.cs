@@ -14,14 +14,22 @@ namespace XenMm.Frames;
 /// </summary>
 public sealed partial class FrameTable
 {
-    /// <summary>Entries per materialised block.</summary>
+    /// <summary>Entries per block of cold (per-page domain) state, materialised on first write.</summary>
     public const int BlockSize = 1 << BlockShift;
 
     internal const int BlockShift = 9;
     internal const uint BlockMask = BlockSize - 1;
 
-    private readonly FrameBlock?[] _blocks;
-    private readonly ulong[] _blockHeadBits; // bit b: entry b * BlockSize is a free head
+    // Hot entries and the free-head bitmaps live in zero-filled native memory (calloc): the OS backs a page of
+    // it only when it is first written, so untouched RAM costs address space, not memory.
+    private readonly NativeBuffer _storage;
+    private readonly unsafe HotEntry* _hot;
+    private readonly unsafe ulong* _headBits;  // bit i: entry i is a free-chunk head
+    private readonly unsafe ulong* _headBits2; // bit q: entry q * 64 is a free-chunk head
+    private readonly ulong _headWords;
+    private readonly ulong _headWords2;
+    private readonly ColdEntry[]?[] _cold;
+    private readonly ulong[]?[] _dirty;
     private readonly ulong[] _groupValid;
     private readonly bool _allGroupsValid;
     private readonly int _groupShift;
@@ -29,15 +37,14 @@ public sealed partial class FrameTable
     private readonly ulong _validLoIdx; // Xen's frametable_base_pdx, as an index
     private readonly ulong _maxPage;   // one past the last RAM frame (Xen: max_page)
     private readonly RamBank[] _banks;
-    private (ulong Start, ulong End, byte Node)[] _nodeRanges;
     private readonly ulong _ramStart;
     private readonly ulong _ramPages;
-    private long _materialised;
+    private (ulong Start, ulong End, byte Node)[] _nodeRanges;
     private long _coldBlocks;
 
     /// <summary>Builds the frame table for the given RAM banks (PDX mask compression as Xen does, none in the 2013 profile).</summary>
     /// <exception cref="XenMmException">No RAM, or the RAM spans more than 2^31 frame-table entries.</exception>
-    public FrameTable(IEnumerable<RamBank> banks, HeapConfig config)
+    public unsafe FrameTable(IEnumerable<RamBank> banks, HeapConfig config)
     {
         ArgumentNullException.ThrowIfNull(banks);
         ArgumentNullException.ThrowIfNull(config);
@@ -71,9 +78,15 @@ public sealed partial class FrameTable
         }
 
         NrIdx = (uint)nr;
-        uint blocks = (uint)((nr + BlockSize - 1) >> BlockShift);
-        _blocks = new FrameBlock?[blocks];
-        _blockHeadBits = new ulong[(blocks + 63) / 64];
+        _headWords = (nr + 63) / 64;
+        _headWords2 = (_headWords + 63) / 64 + 64; // slack: candidate words are read below aligned indexes only
+        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + ((_headWords + _headWords2) * 8));
+        _hot = (HotEntry*)_storage.Pointer;
+        _headBits = (ulong*)(_hot + nr);
+        _headBits2 = _headBits + _headWords;
+        ulong blocks = (nr + BlockSize - 1) >> BlockShift;
+        _cold = new ColdEntry[]?[blocks];
+        _dirty = new ulong[]?[blocks];
         ulong groups = ((nr - 1) >> _groupShift) + 1;
         _groupValid = new ulong[(groups + 63) / 64];
         foreach (var bank in _banks)
@@ -112,13 +125,11 @@ public sealed partial class FrameTable
     /// <summary>Number of entries the table spans (materialised or not).</summary>
     public long Entries => NrIdx;
 
-    /// <summary>Number of blocks of <see cref="BlockSize"/> entries materialised so far.</summary>
-    public long MaterialisedBlocks => Interlocked.Read(ref _materialised);
+    /// <summary>Bytes of address space reserved for hot entries and bitmaps (backed by the OS only where written).</summary>
+    public long ReservedBytes => (long)_storage.Length;
 
-    /// <summary>Approximate bytes held by the frame table (directories plus materialised blocks).</summary>
-    public long ApproximateBytes =>
-        (_blocks.LongLength * 8) + (_blockHeadBits.LongLength * 8) + (_groupValid.LongLength * 8)
-        + (MaterialisedBlocks * (BlockSize * 16 + 96)) + (Interlocked.Read(ref _coldBlocks) * BlockSize * 24);
+    /// <summary>Number of blocks of <see cref="BlockSize"/> entries whose per-page domain state was materialised.</summary>
+    public long ColdBlocks => Interlocked.Read(ref _coldBlocks);
 
     internal uint NrIdx { get; }
 
@@ -247,72 +258,91 @@ public sealed partial class FrameTable
         idx < NrIdx && idx >= _validLoIdx
         && (_allGroupsValid || (_groupValid[idx >> (_groupShift + 6)] & (1UL << (int)((idx >> _groupShift) & 63))) != 0);
 
+    // The entry of a page (zero, i.e. "in use, order 0", until first written).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal FrameBlock? BlockOrNull(uint idx) =>
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_blocks), (int)(idx >> BlockShift));
-
-    // The entry of a page known to be materialised (a free head, or a page of a materialised block).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ref HotEntry Hot(uint idx) => ref BlockOrNull(idx)!.Hot[(int)(idx & BlockMask)];
+    internal unsafe ref HotEntry Hot(uint idx) => ref _hot[idx];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsFreeHead(uint idx)
+    internal unsafe bool IsFreeHead(uint idx) => (_headBits[idx >> 6] & (1UL << (int)(idx & 63))) != 0;
+
+    // Marks idx as a free-chunk head and returns its entry.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe ref HotEntry SetFreeHead(uint idx)
     {
-        var b = BlockOrNull(idx);
-        return b is not null && (b.FreeHeads[(int)((idx & BlockMask) >> 6)] & (1UL << (int)(idx & 63))) != 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal FrameBlock Materialise(uint idx) => BlockOrNull(idx) ?? MaterialiseSlow(idx);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private FrameBlock MaterialiseSlow(uint idx)
-    {
-        var b = new FrameBlock();
-        _blocks[idx >> BlockShift] = b;
-        Interlocked.Increment(ref _materialised);
-        return b;
-    }
-
-    // Marks idx as a free-chunk head and returns its (materialised) entry.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ref HotEntry SetFreeHead(uint idx)
-    {
-        var b = Materialise(idx);
-        b.FreeHeads[(int)((idx & BlockMask) >> 6)] |= 1UL << (int)(idx & 63);
-        b.FreeHeadCount++;
-        if ((idx & BlockMask) == 0)
+        _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
+        if ((idx & 63) == 0)
         {
-            uint bi = idx >> BlockShift;
-            _blockHeadBits[bi >> 6] |= 1UL << (int)(bi & 63);
+            uint q = idx >> 6;
+            _headBits2[q >> 6] |= 1UL << (int)(q & 63);
         }
 
-        ref var e = ref b.Hot[(int)(idx & BlockMask)];
+        ref var e = ref _hot[idx];
         e.Flags = HotEntry.FreeHeadFlag;
         return ref e;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ClearFreeHead(uint idx)
+    internal unsafe void ClearFreeHead(uint idx)
     {
-        var b = BlockOrNull(idx)!;
-        b.FreeHeads[(int)((idx & BlockMask) >> 6)] &= ~(1UL << (int)(idx & 63));
-        b.FreeHeadCount--;
-        if ((idx & BlockMask) == 0)
+        _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
+        if ((idx & 63) == 0)
         {
-            uint bi = idx >> BlockShift;
-            _blockHeadBits[bi >> 6] &= ~(1UL << (int)(bi & 63));
+            uint q = idx >> 6;
+            _headBits2[q >> 6] &= ~(1UL << (int)(q & 63));
         }
 
-        b.Hot[(int)(idx & BlockMask)].Flags = 0;
+        _hot[idx].Flags = 0;
     }
 
     /// <summary>
     /// Exact "is any page of [idx, idx + 2^order) inside a free chunk": a free chunk overlapping the range either
-    /// has its head inside the range (free-head bitmap) or covers it from an aligned head of a larger order.
+    /// has its head inside the range or covers it from the aligned head of a larger order. A few bitmap words
+    /// settle the common case; candidates found there are confirmed by their order.
     /// </summary>
-    internal bool RangeOverlapsFree(uint idx, int order, int maxOrder) =>
-        MayOverlapFree(idx, order, maxOrder) && RangeOverlapsFreeExact(idx, order, maxOrder);
+    internal unsafe bool RangeOverlapsFree(uint idx, int order, int maxOrder)
+    {
+        uint w = idx >> 6;
+        if (order < 6)
+        {
+            ulong inRange = ((1UL << (1 << order)) - 1) << (int)(idx & 63);
+            ulong word = _headBits[w];
+            if ((word & inRange) != 0)
+            {
+                return true;
+            }
+
+            if ((word & CandidateMask[idx & 63]) != 0 && CoveringHead(idx, order + 1, Math.Min(6, maxOrder), out _))
+            {
+                return true;
+            }
+        }
+        else
+        {
+            for (uint i = w, end = w + (1u << (order - 6)); i < end; i++)
+            {
+                if (_headBits[i] != 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        if (maxOrder < 7)
+        {
+            return false;
+        }
+
+        // Heads of orders 7.. sit at 64-aligned indexes: bit q = idx >> 6 of the second-level map.
+        uint q = w;
+        int from = Math.Max(order + 1, 7);
+        bool candidate = (_headBits2[q >> 6] & CandidateMask[q & 63] & ~(1UL << (int)(q & 63))) != 0;
+        for (int o = Math.Max(from, 13); !candidate && o <= maxOrder; o++)
+        {
+            candidate = (_headBits2[(q >> 6) & ~((1u << (o - 12)) - 1)] & 1) != 0;
+        }
+
+        return candidate && CoveringHead(idx, from, maxOrder, out _);
+    }
 
     // For each bit position p in a word: p and its aligned-down positions for alignments 2..64, i.e. every
     // place in the word where a head covering p could sit.
@@ -332,123 +362,13 @@ public sealed partial class FrameTable
         return m;
     }
 
-    // Cheap filter: false when no free head sits inside the range nor at any aligned position that could
-    // cover it (a few bitmap words); true means "maybe", settled by the exact search.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool MayOverlapFree(uint idx, int order, int maxOrder)
-    {
-        if (order >= 6)
-        {
-            return true;
-        }
-
-        var b = BlockOrNull(idx);
-        if (b is not null && b.FreeHeadCount != 0)
-        {
-            int off = (int)(idx & BlockMask);
-            int w = off >> 6;
-            ulong inRange = ((1UL << (1 << order)) - 1) << (off & 63);
-            if ((b.FreeHeads[w] & (inRange | CandidateMask[off & 63])) != 0
-                || (b.FreeHeads[w & ~1] & 1) != 0
-                || (b.FreeHeads[w & ~3] & 1) != 0
-                || (b.FreeHeads[0] & 1) != 0)
-            {
-                return true;
-            }
-        }
-
-        if (maxOrder < BlockShift)
-        {
-            return false;
-        }
-
-        uint bi = idx >> BlockShift;
-        int bw = (int)(bi >> 6);
-        if ((_blockHeadBits[bw] & CandidateMask[bi & 63]) != 0)
-        {
-            return true;
-        }
-
-        for (int t = 7; t <= maxOrder - BlockShift; t++)
-        {
-            if ((_blockHeadBits[bw & ~((1 << (t - 6)) - 1)] & 1) != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool RangeOverlapsFreeExact(uint idx, int order, int maxOrder)
-    {
-        // Heads inside the range.
-        if (order < BlockShift)
-        {
-            var b = BlockOrNull(idx);
-            if (b is not null && b.FreeHeadCount != 0)
-            {
-                int off = (int)(idx & BlockMask);
-                int n = 1 << order;
-                if (n < 64)
-                {
-                    if ((b.FreeHeads[off >> 6] & (((1UL << n) - 1) << (off & 63))) != 0)
-                    {
-                        return true;
-                    }
-                }
-                else
-                {
-                    for (int w = off >> 6, end = (off + n) >> 6; w < end; w++)
-                    {
-                        if (b.FreeHeads[w] != 0)
-                        {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        else
-        {
-            uint first = idx >> BlockShift, count = 1u << (order - BlockShift);
-            for (uint i = 0; i < count && first + i < (uint)_blocks.Length; i++)
-            {
-                if (_blocks[first + i] is { FreeHeadCount: not 0 })
-                {
-                    return true;
-                }
-            }
-        }
-
-        // Aligned heads of larger chunks covering idx.
-        return CoveringHead(idx, order + 1, maxOrder, out _);
-    }
-
     // Finds a free head of order o in [fromOrder, maxOrder] whose chunk covers idx.
     internal bool CoveringHead(uint idx, int fromOrder, int maxOrder, out uint head)
     {
-        var own = BlockOrNull(idx);
-        int o = fromOrder;
-        if (own is not null && own.FreeHeadCount != 0)
-        {
-            for (; o < BlockShift && o <= maxOrder; o++)
-            {
-                uint h = idx & ~((1u << o) - 1);
-                if ((own.FreeHeads[(int)((h & BlockMask) >> 6)] & (1UL << (int)(h & 63))) != 0 && own.Hot[(int)(h & BlockMask)].Order == o)
-                {
-                    head = h;
-                    return true;
-                }
-            }
-        }
-
-        o = Math.Max(o, BlockShift);
-        for (; o <= maxOrder; o++)
+        for (int o = fromOrder; o <= maxOrder; o++)
         {
             uint h = idx & ~((1u << o) - 1);
-            uint bi = h >> BlockShift;
-            if ((_blockHeadBits[bi >> 6] & (1UL << (int)(bi & 63))) != 0 && Hot(h).Order == o)
+            if (IsFreeHead(h) && Hot(h).Order == o)
             {
                 head = h;
                 return true;

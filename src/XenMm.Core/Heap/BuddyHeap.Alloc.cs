@@ -122,8 +122,7 @@ public sealed partial class BuddyHeap
         ulong init = Config.PageType.Initializer;
         for (uint i = 0; i < pages; i++)
         {
-            var b = _ft.BlockOrNull(idx + i);
-            if (b?.Cold is { } cold)
+            if (_ft.ColdBlock(idx + i) is { } cold)
             {
                 ref var c = ref cold[(idx + i) & Frames.FrameTable.BlockMask];
                 c.TypeInfo = init;

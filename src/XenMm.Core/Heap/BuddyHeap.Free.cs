@@ -193,12 +193,12 @@ public sealed partial class BuddyHeap
         {
             uint mask = 1u << order;
             uint buddy = (idx & mask) != 0 ? idx - mask : idx + mask;
-            if (!_ft.IsValidIdx(buddy) || _ft.BlockOrNull(buddy) is not { } bb)
+            if (!_ft.IsValidIdx(buddy))
             {
                 break;
             }
 
-            ref var be = ref bb.Hot[(int)(buddy & Frames.FrameTable.BlockMask)];
+            ref var be = ref _ft.Hot(buddy);
             if ((be.Flags & HotEntry.FreeHeadFlag) == 0 || be.Order != order || be.Node != node)
             {
                 break;

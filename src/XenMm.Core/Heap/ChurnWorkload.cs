@@ -17,8 +17,7 @@ internal static class ChurnWorkload
         heap.InitHeapPages(new Mfn(baseMfn), pages, HeapInitMode.Chunked);
         ulong initHash = heap.StateHash();
 
-        var liveMfn = new ulong[pages + 1];
-        var liveOrder = new byte[pages + 1];
+        var live = new Live[pages + 1];
         ulong liveBlocks = 0, livePages = 0, failures = 0, allocs = 0, frees = 0;
         ulong h = 0xcbf29ce484222325UL, state = seed;
         int zoneHi = heap.NrZones - 1;
@@ -43,20 +42,17 @@ internal static class ChurnWorkload
 
                 allocs++;
                 h = BuddyHeap.Fnv(h, mfn.Value);
-                liveMfn[liveBlocks] = mfn.Value;
-                liveOrder[liveBlocks] = (byte)order;
+                live[liveBlocks] = new Live(mfn.Value, (uint)order);
                 liveBlocks++;
                 livePages += 1UL << order;
             }
             else
             {
                 ulong i = (r >> 8) % liveBlocks;
-                int order = liveOrder[i];
-                heap.Free(new Mfn(liveMfn[i]), order);
-                livePages -= 1UL << order;
-                liveBlocks--;
-                liveMfn[i] = liveMfn[liveBlocks];
-                liveOrder[i] = liveOrder[liveBlocks];
+                var block = live[i];
+                heap.Free(new Mfn(block.Mfn), (int)block.Order);
+                livePages -= 1UL << (int)block.Order;
+                live[i] = live[--liveBlocks];
                 frees++;
             }
         }
@@ -64,4 +60,7 @@ internal static class ChurnWorkload
         var elapsed = sw?.Elapsed ?? TimeSpan.Zero;
         return new Result(heap, initHash, allocs, frees, failures, liveBlocks, livePages, h, elapsed);
     }
+
+    // One live block, laid out as the native runner's struct live (16 bytes) so both chase the same lines.
+    private readonly record struct Live(ulong Mfn, uint Order);
 }
