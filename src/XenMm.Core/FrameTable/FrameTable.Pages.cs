@@ -44,7 +44,8 @@ public sealed partial class FrameTable
         };
     }
 
-    internal bool HasCold => Interlocked.Read(ref _coldBlocks) != 0;
+    // Read on every alloc and free: a plain read (Interlocked.Read would be a locked cmpxchg); written under the heap lock.
+    internal bool HasCold => _coldBlocks != 0;
 
     internal ref ColdEntry Cold(uint idx)
     {
@@ -171,5 +172,36 @@ public sealed partial class FrameTable
         }
 
         return h;
+    }
+
+    internal unsafe ulong CountFreeHeads()
+    {
+        ulong n = 0;
+        for (ulong w = 0; w < _headWords; w++)
+        {
+            n += (ulong)BitOperations.PopCount(_headBits[w]);
+        }
+
+        return n;
+    }
+
+    internal IEnumerable<(uint Idx, ColdEntry Entry)> ColdEntries()
+    {
+        for (int bi = 0; bi < _cold.Length; bi++)
+        {
+            if (_cold[bi] is not { } cold)
+            {
+                continue;
+            }
+
+            for (int j = 0; j < cold.Length; j++)
+            {
+                uint idx = (uint)((bi << BlockShift) + j);
+                if (idx < NrIdx && !TryFindChunk(idx, Config.MaxOrder, out _, out _))
+                {
+                    yield return (idx, cold[j]);
+                }
+            }
+        }
     }
 }
