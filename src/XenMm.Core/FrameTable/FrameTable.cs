@@ -335,7 +335,7 @@ public sealed partial class FrameTable
         // Heads of orders 7.. sit at 64-aligned indexes: bit q = idx >> 6 of the second-level map.
         uint q = w;
         int from = Math.Max(order + 1, 7);
-        bool candidate = (_headBits2[q >> 6] & CandidateMask[q & 63] & ~(1UL << (int)(q & 63))) != 0;
+        bool candidate = (_headBits2[q >> 6] & CandidateMask[q & 63]) != 0;
         for (int o = Math.Max(from, 13); !candidate && o <= maxOrder; o++)
         {
             candidate = (_headBits2[(q >> 6) & ~((1u << (o - 12)) - 1)] & 1) != 0;

@@ -53,6 +53,15 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Double_free_inside_an_order_7_chunk_is_found()
+    {
+        // Regression found by HeapPropertyTests: the head sits at the 64-page group of the freed page itself.
+        var heap = Empty(0x80000, 256);
+        heap.InitHeapPages(M(0x80080), 128);
+        AssertRefused(heap, MmError.DoubleFree, "0x8008c", () => heap.Free(M(0x8008C), 2));
+    }
+
+    [Fact]
     public void Misaligned_mfn()
     {
         var heap = Churned();
