@@ -12,6 +12,7 @@ public static class Program
     [
         ("w1", HeapWorkloads.W1),
         ("w2", HeapWorkloads.W2),
+        ("boot2t", HeapWorkloads.Boot2T),
     ];
 
     public static int Main(string[] args)
