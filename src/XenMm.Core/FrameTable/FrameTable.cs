@@ -25,9 +25,8 @@ public sealed partial class FrameTable
     private readonly NativeBuffer _storage;
     private readonly unsafe HotEntry* _hot;
     private readonly unsafe ulong* _headBits;  // bit i: entry i is a free-chunk head
-    private readonly unsafe ulong* _headBits2; // bit q: entry q * 64 is a free-chunk head
+    private readonly unsafe byte* _order64;    // [q]: 1 + order of the free head at entry q * 64, 0 when none
     private readonly ulong _headWords;
-    private readonly ulong _headWords2;
     private readonly ColdEntry[]?[] _cold;
     private readonly ulong[]?[] _dirty;
     private readonly ulong[] _groupValid;
@@ -79,11 +78,10 @@ public sealed partial class FrameTable
 
         NrIdx = (uint)nr;
         _headWords = (nr + 63) / 64;
-        _headWords2 = (_headWords + 63) / 64 + 64; // slack: candidate words are read below aligned indexes only
-        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + ((_headWords + _headWords2) * 8));
+        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + (_headWords * 8) + _headWords);
         _hot = (HotEntry*)_storage.Pointer;
         _headBits = (ulong*)(_hot + nr);
-        _headBits2 = _headBits + _headWords;
+        _order64 = (byte*)(_headBits + _headWords);
         ulong blocks = (nr + BlockSize - 1) >> BlockShift;
         _cold = new ColdEntry[]?[blocks];
         _dirty = new ulong[]?[blocks];
@@ -265,19 +263,19 @@ public sealed partial class FrameTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe bool IsFreeHead(uint idx) => (_headBits[idx >> 6] & (1UL << (int)(idx & 63))) != 0;
 
-    // Marks idx as a free-chunk head and returns its entry.
+    // Marks idx as the head of a free chunk of the given order and returns its entry.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe ref HotEntry SetFreeHead(uint idx)
+    internal unsafe ref HotEntry SetFreeHead(uint idx, int order)
     {
         _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
         if ((idx & 63) == 0)
         {
-            uint q = idx >> 6;
-            _headBits2[q >> 6] |= 1UL << (int)(q & 63);
+            _order64[idx >> 6] = (byte)(order + 1);
         }
 
         ref var e = ref _hot[idx];
         e.Flags = HotEntry.FreeHeadFlag;
+        e.Order = (byte)order;
         return ref e;
     }
 
@@ -287,8 +285,7 @@ public sealed partial class FrameTable
         _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
         if ((idx & 63) == 0)
         {
-            uint q = idx >> 6;
-            _headBits2[q >> 6] &= ~(1UL << (int)(q & 63));
+            _order64[idx >> 6] = 0;
         }
 
         _hot[idx].Flags = 0;
@@ -304,16 +301,20 @@ public sealed partial class FrameTable
         uint w = idx >> 6;
         if (order < 6)
         {
-            ulong inRange = ((1UL << (1 << order)) - 1) << (int)(idx & 63);
             ulong word = _headBits[w];
-            if ((word & inRange) != 0)
+            int p = (int)(idx & 63);
+            if ((word & (((1UL << (1 << order)) - 1) << p)) != 0)
             {
                 return true;
             }
 
-            if ((word & CandidateMask[idx & 63]) != 0 && CoveringHead(idx, order + 1, Math.Min(6, maxOrder), out _))
+            // Chunks are disjoint: a chunk covering idx from inside this 64-page group has the nearest head
+            // below idx, and then no chunk of order >= 6 can cover the group.
+            ulong below = word & ((1UL << p) - 1);
+            if (below != 0)
             {
-                return true;
+                uint h = (w << 6) + (uint)(63 - BitOperations.LeadingZeroCount(below));
+                return h + (1UL << _hot[h].Order) > idx;
             }
         }
         else
@@ -327,39 +328,16 @@ public sealed partial class FrameTable
             }
         }
 
-        if (maxOrder < 7)
+        // A covering chunk of order o >= 6 has its head at idx rounded down to 2^o: one byte per candidate.
+        for (int o = Math.Max(order + 1, 6); o <= maxOrder; o++)
         {
-            return false;
-        }
-
-        // Heads of orders 7.. sit at 64-aligned indexes: bit q = idx >> 6 of the second-level map.
-        uint q = w;
-        int from = Math.Max(order + 1, 7);
-        bool candidate = (_headBits2[q >> 6] & CandidateMask[q & 63]) != 0;
-        for (int o = Math.Max(from, 13); !candidate && o <= maxOrder; o++)
-        {
-            candidate = (_headBits2[(q >> 6) & ~((1u << (o - 12)) - 1)] & 1) != 0;
-        }
-
-        return candidate && CoveringHead(idx, from, maxOrder, out _);
-    }
-
-    // For each bit position p in a word: p and its aligned-down positions for alignments 2..64, i.e. every
-    // place in the word where a head covering p could sit.
-    private static readonly ulong[] CandidateMask = BuildCandidateMask();
-
-    private static ulong[] BuildCandidateMask()
-    {
-        var m = new ulong[64];
-        for (int p = 0; p < 64; p++)
-        {
-            for (int t = 0; t <= 6; t++)
+            if (_order64[w & ~((1u << (o - 6)) - 1)] == o + 1)
             {
-                m[p] |= 1UL << (p & ~((1 << t) - 1));
+                return true;
             }
         }
 
-        return m;
+        return false;
     }
 
     // Finds a free head of order o in [fromOrder, maxOrder] whose chunk covers idx.

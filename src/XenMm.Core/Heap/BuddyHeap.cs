@@ -192,8 +192,7 @@ public sealed partial class BuddyHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddChunk(uint idx, int node, int zone, int order, uint firstDirty)
     {
-        ref var e = ref _ft.SetFreeHead(idx);
-        e.Order = (byte)order;
+        ref var e = ref _ft.SetFreeHead(idx, order);
         e.FirstDirty = firstDirty;
         e.ScrubState = 0;
         e.Node = (byte)node;
