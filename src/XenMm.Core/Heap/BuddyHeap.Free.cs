@@ -68,6 +68,7 @@ public sealed partial class BuddyHeap
 
             foreach (var (rs, re) in Runs(s, e))
             {
+                _nodeInitialised[_ft.NodeOfMfn(rs)] = true;
                 if (mode == HeapInitMode.Chunked)
                 {
                     ForEachChunk(rs, re, (mfn, order) => FreeLocked(ToIdx(mfn), mfn, order, needScrub));

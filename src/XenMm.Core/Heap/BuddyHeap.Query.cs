@@ -62,6 +62,16 @@ public sealed partial class BuddyHeap
         }
     }
 
+    /// <summary>True once pages were handed to the node's heap (Xen: <c>avail[node]</c> allocated by init_node_heap).</summary>
+    public bool NodeHeapInitialised(int node)
+    {
+        CheckNodeZone(node, 0);
+        using (_lock.EnterScope())
+        {
+            return _nodeInitialised[node];
+        }
+    }
+
     /// <summary>Xen's <c>avail_heap_pages(zone_lo, zone_hi, node)</c>; node −1 sums every node.</summary>
     public ulong AvailHeapPages(int zoneLo, int zoneHi, int node = -1)
     {

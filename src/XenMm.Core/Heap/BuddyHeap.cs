@@ -18,6 +18,7 @@ public sealed partial class BuddyHeap
     private readonly ulong[] _avail;
     private readonly ulong[] _nodeAvail;
     private readonly ulong[] _nodeNeedScrub;
+    private readonly bool[] _nodeInitialised;
     private readonly int _maxOrder;
     private readonly int _nrZones;
     private readonly int _orders;
@@ -60,6 +61,7 @@ public sealed partial class BuddyHeap
         _avail = new ulong[_nodes * _nrZones];
         _nodeAvail = new ulong[_nodes];
         _nodeNeedScrub = new ulong[_nodes];
+        _nodeInitialised = new bool[_nodes];
     }
 
     /// <summary>The heap constants.</summary>
