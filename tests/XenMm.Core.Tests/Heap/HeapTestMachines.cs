@@ -11,6 +11,19 @@ internal static class HeapTestMachines
 
     public static Mfn M(ulong value) => new(value);
 
+    /// <summary>A heap whose first <paramref name="initPages"/> pages were given to it and then all taken as order-0 allocations.</summary>
+    public static BuddyHeap AllAllocated(ulong baseMfn, ulong pages, ulong initPages, HeapConfig? config = null)
+    {
+        var heap = Empty(baseMfn, pages, config);
+        heap.InitHeapPages(M(baseMfn), initPages);
+        for (ulong i = 0; i < initPages; i++)
+        {
+            Assert.True(heap.TryAlloc(1, heap.NrZones - 1, 0, MemFlags.None, out _));
+        }
+
+        return heap;
+    }
+
     /// <summary>Every non-empty list of node 0 as "zone/order: mfn mfn ..." lines, head first.</summary>
     public static string Lists(BuddyHeap heap)
     {

@@ -10,12 +10,7 @@ public sealed class ProfileAndXenheapTests
     [Fact]
     public void Xen2013_appends_every_freed_chunk_to_the_tail()
     {
-        var heap = Empty(0x80000, 16, HeapConfig.For(64, XenProfile.Xen2013));
-        heap.InitHeapPages(M(0x80000), 16);
-        for (int i = 0; i < 16; i++)
-        {
-            Assert.True(heap.TryAlloc(1, heap.NrZones - 1, 0, MemFlags.None, out _));
-        }
+        var heap = AllAllocated(0x80000, 16, 16, HeapConfig.For(64, XenProfile.Xen2013));
 
         heap.Free(M(0x80000), 0);
         heap.Free(M(0x80004), 0);

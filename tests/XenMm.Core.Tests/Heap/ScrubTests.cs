@@ -10,12 +10,7 @@ public sealed class ScrubTests
     [Fact]
     public void Dirty_chunks_go_to_the_tail_and_clean_ones_to_the_head()
     {
-        var heap = Empty(0x80000, 16);
-        heap.InitHeapPages(M(0x80000), 16);
-        for (int i = 0; i < 16; i++)
-        {
-            Assert.True(heap.TryAlloc(1, 36, 0, MemFlags.None, out _));
-        }
+        var heap = AllAllocated(0x80000, 16, 16);
 
         heap.Free(M(0x80000), 0, needScrub: true);
         heap.Free(M(0x80004), 0);
@@ -30,12 +25,7 @@ public sealed class ScrubTests
     [Fact]
     public void Merging_clean_with_dirty_offsets_first_dirty()
     {
-        var heap = Empty(0x80000, 16);
-        heap.InitHeapPages(M(0x80000), 16);
-        for (int i = 0; i < 16; i++)
-        {
-            Assert.True(heap.TryAlloc(1, 36, 0, MemFlags.None, out _));
-        }
+        var heap = AllAllocated(0x80000, 16, 16);
 
         heap.Free(M(0x80000), 0);
         heap.Free(M(0x80001), 0, needScrub: true); // predecessor clean: first_dirty = 1 + 0

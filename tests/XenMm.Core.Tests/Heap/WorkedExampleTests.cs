@@ -59,12 +59,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public void Example3_out_of_order_frees_end_in_one_order_3_chunk()
     {
-        var heap = Empty(0x80000, 16);
-        heap.InitHeapPages(M(0x80000), 8);
-        for (int i = 0; i < 8; i++)
-        {
-            Assert.True(heap.TryAlloc(1, 36, 0, MemFlags.None, out _));
-        }
+        var heap = AllAllocated(0x80000, 16, 8); // 0x80008.. never given to the heap: in use
 
         Assert.Equal(string.Empty, Lists(heap));
 
