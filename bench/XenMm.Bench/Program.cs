@@ -10,9 +10,10 @@ public static class Program
 {
     private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
     [
+        // boot2t first: its peak working set is a process-lifetime figure.
+        ("boot2t", HeapWorkloads.Boot2T),
         ("w1", HeapWorkloads.W1),
         ("w2", HeapWorkloads.W2),
-        ("boot2t", HeapWorkloads.Boot2T),
     ];
 
     public static int Main(string[] args)

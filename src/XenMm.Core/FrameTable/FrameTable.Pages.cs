@@ -5,7 +5,10 @@ namespace XenMm.Frames;
 // Per-page views, cold entries (count_info, type_info, owner) and the PGC_need_scrub bits.
 public sealed partial class FrameTable
 {
-    /// <summary>The page's <c>struct page_info</c> as Xen would show it (free pages answered from their chunk).</summary>
+    /// <summary>
+    /// The page's <c>struct page_info</c> as Xen would show it (free pages answered from their chunk). Takes no
+    /// lock: while other threads use the heap, read through <see cref="Heap.BuddyHeap.GetPage"/>.
+    /// </summary>
     /// <exception cref="XenMmException">The MFN is not <see cref="MfnValid"/>.</exception>
     public PageInfo Get(Mfn mfn)
     {

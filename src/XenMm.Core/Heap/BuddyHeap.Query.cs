@@ -62,6 +62,19 @@ public sealed partial class BuddyHeap
         }
     }
 
+    /// <summary>
+    /// The page's <c>struct page_info</c> read under the heap lock (safe while other threads allocate and
+    /// free; <see cref="FrameTable.Get"/> itself takes no lock).
+    /// </summary>
+    /// <exception cref="XenMmException">The MFN is not valid.</exception>
+    public Frames.PageInfo GetPage(Mfn mfn)
+    {
+        using (_lock.EnterScope())
+        {
+            return _ft.Get(mfn);
+        }
+    }
+
     /// <summary>True once pages were handed to the node's heap (Xen: <c>avail[node]</c> allocated by init_node_heap).</summary>
     public bool NodeHeapInitialised(int node)
     {
