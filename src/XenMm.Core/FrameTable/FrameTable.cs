@@ -25,7 +25,7 @@ public sealed partial class FrameTable
     private readonly NativeBuffer _storage;
     private readonly unsafe HotEntry* _hot;
     private readonly unsafe ulong* _headBits;  // bit i: entry i is a free-chunk head
-    private readonly unsafe byte* _order64;    // [q]: 1 + order of the free head at entry q * 64, 0 when none
+    private readonly unsafe ulong* _covered;   // bit q: entries q * 64 .. q * 64 + 63 lie in a free chunk of order >= 6
     private readonly ulong _headWords;
     private readonly ColdEntry[]?[] _cold;
     private readonly ulong[]?[] _dirty;
@@ -78,10 +78,11 @@ public sealed partial class FrameTable
 
         NrIdx = (uint)nr;
         _headWords = (nr + 63) / 64;
-        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + (_headWords * 8) + _headWords);
+        ulong coveredWords = (_headWords + 63) / 64;
+        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + ((_headWords + coveredWords) * 8));
         _hot = (HotEntry*)_storage.Pointer;
         _headBits = (ulong*)(_hot + nr);
-        _order64 = (byte*)(_headBits + _headWords);
+        _covered = _headBits + _headWords;
         ulong blocks = (nr + BlockSize - 1) >> BlockShift;
         _cold = new ColdEntry[]?[blocks];
         _dirty = new ulong[]?[blocks];
@@ -268,9 +269,9 @@ public sealed partial class FrameTable
     internal unsafe ref HotEntry SetFreeHead(uint idx, int order)
     {
         _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
-        if ((idx & 63) == 0)
+        if (order >= 6)
         {
-            _order64[idx >> 6] = (byte)(order + 1);
+            SetCovered(idx >> 6, 1u << (order - 6), true);
         }
 
         ref var e = ref _hot[idx];
@@ -283,12 +284,29 @@ public sealed partial class FrameTable
     internal unsafe void ClearFreeHead(uint idx)
     {
         _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
-        if ((idx & 63) == 0)
+        ref var e = ref _hot[idx];
+        if (e.Order >= 6)
         {
-            _order64[idx >> 6] = 0;
+            SetCovered(idx >> 6, 1u << (e.Order - 6), false);
         }
 
-        _hot[idx].Flags = 0;
+        e.Flags = 0;
+    }
+
+    // Sets or clears the covered bits of 64-page groups [q, q + n); n is a power of two and q a multiple of n.
+    private unsafe void SetCovered(uint q, uint n, bool value)
+    {
+        if (n < 64)
+        {
+            ulong mask = ((1UL << (int)n) - 1) << (int)(q & 63);
+            _covered[q >> 6] = value ? _covered[q >> 6] | mask : _covered[q >> 6] & ~mask;
+            return;
+        }
+
+        for (uint w = q >> 6, end = (q + n) >> 6; w < end; w++)
+        {
+            _covered[w] = value ? ulong.MaxValue : 0;
+        }
     }
 
     /// <summary>
@@ -328,16 +346,8 @@ public sealed partial class FrameTable
             }
         }
 
-        // A covering chunk of order o >= 6 has its head at idx rounded down to 2^o: one byte per candidate.
-        for (int o = Math.Max(order + 1, 6); o <= maxOrder; o++)
-        {
-            if (_order64[w & ~((1u << (o - 6)) - 1)] == o + 1)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        // A free chunk of order >= 6 covering idx covers its whole 64-page group.
+        return (_covered[w >> 6] & (1UL << (int)(w & 63))) != 0;
     }
 
     // Finds a free head of order o in [fromOrder, maxOrder] whose chunk covers idx.
