@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XenMm.Domains;
 using XenMm.Frames;
 
@@ -61,7 +62,17 @@ public sealed partial class BuddyHeap
 
         bool noScrub = (flags.Value & MemFlags.NoScrub.Value) != 0;
         int node, zone;
-        if (!GetFreeBuddy(zoneLo, zoneHi, order, flags, d, noScrub, out idx, out node, out zone)
+        if (_nodes == 1 && !_ft.AnyDirtyBits && flags.RequestedNode <= 0)
+        {
+            // Single node and no dirty chunk anywhere: get_free_buddy reduces to "first non-empty list".
+            if (!FindCleanSingleNode(zoneLo, zoneHi, order, out idx, out zone))
+            {
+                return false;
+            }
+
+            node = 0;
+        }
+        else if (!GetFreeBuddy(zoneLo, zoneHi, order, flags, d, noScrub, out idx, out node, out zone)
             && (noScrub || !GetFreeBuddy(zoneLo, zoneHi, order, flags, d, true, out idx, out node, out zone)))
         {
             return false;
@@ -174,6 +185,50 @@ public sealed partial class BuddyHeap
         {
             mem.ZeroPage(mfn);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool FindCleanSingleNode(int zoneLo, int zoneHi, int order, out uint idx, out int foundZone)
+    {
+        ulong request = 1UL << order;
+        var avail = _avail;
+        var lists = _lists;
+        for (int zone = zoneHi; zone >= zoneLo; zone--)
+        {
+            if ((uint)zone >= (uint)avail.Length || avail[zone] < request)
+            {
+                continue;
+            }
+
+            for (int li = (zone * _orders) + order, end = (zone * _orders) + _orders; li < end; li++)
+            {
+                ref var l = ref lists[li];
+                uint h = l.Head;
+                if (h == PageList.Nil)
+                {
+                    continue;
+                }
+
+                uint next = _ft.Hot(h).Next;
+                l.Head = next;
+                if (next != PageList.Nil)
+                {
+                    _ft.Hot(next).Prev = PageList.Nil;
+                }
+                else
+                {
+                    l.Tail = PageList.Nil;
+                }
+
+                idx = h;
+                foundZone = zone;
+                return true;
+            }
+        }
+
+        idx = 0;
+        foundZone = 0;
+        return false;
     }
 
     // get_free_buddy: node by MEMF_node, the domain's next node, or the CPU's (0); zones high to low, skipping
