@@ -105,6 +105,40 @@ public sealed partial class BuddyHeap
         }
     }
 
+    /// <summary>
+    /// Sets or clears <c>PGC_xen_heap</c> on the in-use pages <c>[mfn, mfn + 2^order)</c>: the unified-heap
+    /// (arm64) model's flag, set by <c>alloc_xenheap_pages</c> after allocation and cleared by
+    /// <c>free_xenheap_pages</c> before the pages are freed, so free pages never carry it and zone 0 stays empty.
+    /// </summary>
+    /// <exception cref="XenMmException">A page is free or outside RAM, or the order/alignment is wrong; nothing changes.</exception>
+    public void SetXenHeapFlag(Mfn mfn, int order, bool value)
+    {
+        using (_lock.EnterScope())
+        {
+            uint idx = ValidateFree(mfn, order);
+            ulong flag = Config.PageCount.XenHeap;
+            for (uint i = 0; i < (1u << order); i++)
+            {
+                ref var c = ref _ft.Cold(idx + i);
+                c.CountInfo = value ? c.CountInfo | flag : c.CountInfo & ~flag;
+            }
+        }
+    }
+
+    /// <summary>Xen's <c>is_xen_heap_page</c>: address-based (split model, <see cref="SetXenheapRange"/>) or flag-based (PGC_xen_heap).</summary>
+    public bool IsXenHeapPage(Mfn mfn)
+    {
+        if (IsXenHeapMfn(mfn))
+        {
+            return true;
+        }
+
+        using (_lock.EnterScope())
+        {
+            return _ft.TryToIdx(mfn.Value, out uint idx) && (_ft.ColdOrDefault(idx).CountInfo & Config.PageCount.XenHeap) != 0;
+        }
+    }
+
     /// <summary>Xen's <c>is_xen_heap_mfn</c> for the address-based (split) model.</summary>
     public bool IsXenHeapMfn(Mfn mfn) => mfn.Value - _xenLo < _xenHi - _xenLo;
 

@@ -40,4 +40,22 @@ public sealed class ProfileAndXenheapTests
         Assert.Equal(M(0xFFFFE), x);
         Assert.Empty(new HeapAudit(heap).Run());
     }
+
+    [Fact]
+    public void Unified_model_flags_allocated_xenheap_pages_and_refuses_free_ones()
+    {
+        var heap = Empty(0x80000, 64);
+        heap.InitHeapPages(M(0x80000), 64);
+        Assert.True(heap.TryAlloc(1, 36, 1, MemFlags.NoScrub, out var x)); // alloc_xenheap_pages: domheap + flag
+
+        heap.SetXenHeapFlag(x, 1, true);
+        Assert.True(heap.IsXenHeapPage(x + 1));
+        Assert.Equal(MmError.DoubleFree, Assert.Throws<XenMmException>(() => heap.SetXenHeapFlag(M(0x80000), 0, true)).Error);
+
+        heap.SetXenHeapFlag(x, 1, false); // free_xenheap_pages clears it before freeing
+        heap.Free(x, 1, needScrub: true);
+        Assert.False(heap.IsXenHeapPage(x));
+        Assert.Equal(0UL, heap.Avail(0, 0));
+        Assert.Empty(new HeapAudit(heap).Run());
+    }
 }
