@@ -10,6 +10,10 @@ public static class Program
 {
     private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
     [
+        // boot2t first: its peak working set is a process-lifetime figure.
+        ("boot2t", HeapWorkloads.Boot2T),
+        ("w1", HeapWorkloads.W1),
+        ("w2", HeapWorkloads.W2),
         ("w3", PtWorkloads.W3),
         ("w4", PtWorkloads.W4),
         ("w5", PtWorkloads.W5),

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the native baseline (shared/bench/native, built in a scratch folder as its run.sh does) and
+# XenMm.Bench (Release) RUNS times each (default 5), then for every line name printed by both sides:
+#   correctness values (units hash/count/pages/frames/bool/value) must be equal on both sides and in every run;
+#   timings (any other unit) print the XenMm/native ratio of the medians, with both medians.
+# New workloads are picked up by name: nothing here lists them.
+# Usage: bench/compare.sh [RUNS]     env: NATIVE=<dir of the native sources>, KEEP=<dir> keeps raw output
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+RUNS=${1:-5}
+NATIVE=${NATIVE:-$ROOT/../shared/bench/native}
+[ -d "$NATIVE" ] || NATIVE=/work/shared/bench/native
+BUILD=$(mktemp -d)
+trap 'rm -rf "$BUILD"' EXIT
+cp "$NATIVE"/*.c "$NATIVE"/Makefile "$BUILD"/
+make -s -C "$BUILD" all >&2
+dotnet build "$ROOT/bench/XenMm.Bench" -c Release -o "$BUILD/xenmm" >/dev/null
+native_bins=$(cd "$BUILD" && for b in xenheap_bench pt_bench; do [ -x "$b" ] && echo "$b"; done)
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+    for b in $native_bins; do (cd "$BUILD" && "./$b") >>"$BUILD/native.txt"; done
+    dotnet "$BUILD/xenmm/XenMm.Bench.dll" >>"$BUILD/xenmm.txt"
+    i=$((i + 1))
+done
+[ -n "${KEEP:-}" ] && cp "$BUILD/native.txt" "$BUILD/xenmm.txt" "$KEEP"/
+awk -v runs="$RUNS" '
+function median(side, name,   n, i, j, t, a) {
+    n = cnt[side, name]
+    for (i = 1; i <= n; i++) a[i] = val[side, name, i] + 0
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+FNR == 1 { side = (FILENAME ~ /native.txt$/) ? "native" : "xenmm" }
+{
+    if (!((side, $1) in cnt)) { if (side == "native") order[++nn] = $1; unit[$1] = $3 }
+    cnt[side, $1]++; val[side, $1, cnt[side, $1]] = $2
+}
+END {
+    bad = 0; compared = 0
+    printf "runs %d count\n", runs
+    for (k = 1; k <= nn; k++) {
+        nm = order[k]; u = unit[nm]
+        if (!(("xenmm", nm) in cnt)) continue
+        compared++
+        if (u == "hash" || u == "count" || u == "pages" || u == "frames" || u == "bool" || u == "value") {
+            same = 1
+            for (s = 0; s < 2; s++) {
+                sd = s ? "xenmm" : "native"
+                for (i = 1; i <= cnt[sd, nm]; i++) if (val[sd, nm, i] != val["native", nm, 1]) same = 0
+            }
+            printf "%s %s %s native=%s xenmm=%s\n", nm, same ? "EQUAL" : "DIFFERENT", u, val["native", nm, 1], val["xenmm", nm, 1]
+            if (!same) bad = 1
+        } else {
+            mn = median("native", nm); mx = median("xenmm", nm)
+            printf "%s ratio %.3f (native median %.6g %s, xenmm median %.6g %s)\n", nm, (mn > 0 ? mx / mn : 0), mn, u, mx, u
+        }
+    }
+    for (nm in unit) if (("xenmm", nm) in cnt && !(("native", nm) in cnt)) printf "%s xenmm-only %s %s\n", nm, val["xenmm", nm, 1], unit[nm]
+    printf "compared %d lines; correctness %s\n", compared, bad ? "MISMATCH" : "all equal"
+    exit bad
+}' "$BUILD/native.txt" "$BUILD/xenmm.txt"

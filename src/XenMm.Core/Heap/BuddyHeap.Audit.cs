@@ -1,0 +1,214 @@
+using XenMm.Audit;
+using XenMm.Domains;
+using XenMm.Frames;
+
+namespace XenMm.Heap;
+
+// The heap side of HeapAudit, run under the heap lock.
+public sealed partial class BuddyHeap
+{
+    internal void AuditLocked(List<AuditViolation> v, Domain[] domains)
+    {
+        var pc = Config.PageCount;
+        var chunks = new List<(ulong Mfn, uint Idx, int Order, int Node, int Zone)>();
+        var zoneSum = new ulong[_avail.Length];
+        var nodeSum = new ulong[_nodes];
+        ulong dirtyFree = 0;
+        for (int node = 0; node < _nodes; node++)
+        {
+            for (int zone = 0; zone < _nrZones; zone++)
+            {
+                for (int order = 0; order <= _maxOrder; order++)
+                {
+                    ref var l = ref _lists[ListIndex(node, zone, order)];
+                    uint prev = PageList.Nil;
+                    int guard = 0;
+                    for (uint i = l.Head; i != PageList.Nil; prev = i, i = _ft.Hot(i).Next)
+                    {
+                        if (++guard > _ft.NrIdx)
+                        {
+                            v.Add(new("2 head-and-list", null, $"list node {node} zone {zone} order {order} loops"));
+                            break;
+                        }
+
+                        ref var e = ref _ft.Hot(i);
+                        ulong mfn = _ft.ToMfn(i);
+                        var m = new Mfn(mfn);
+                        if (e.Prev != prev)
+                        {
+                            v.Add(new("2 head-and-list", m, $"prev link {e.Prev} should be {prev}"));
+                        }
+
+                        if (!_ft.IsFreeHead(i) || e.Order != order)
+                        {
+                            v.Add(new("2 head-and-list", m, $"on list order {order} but head flag {_ft.IsFreeHead(i)} / PFN_ORDER {e.Order}"));
+                        }
+
+                        if ((mfn & ((1UL << order) - 1)) != 0)
+                        {
+                            v.Add(new("1 chunk-alignment", m, $"order {order} chunk not aligned to {1UL << order} pages"));
+                        }
+
+                        int z0 = ZoneOfMfn(mfn), z1 = ZoneOfMfn(mfn + (1UL << order) - 1);
+                        if (z0 != zone || z1 != zone)
+                        {
+                            v.Add(new("5 chunk-zone", m, $"order {order} chunk on zone {zone} list spans zones {z0}..{z1}"));
+                        }
+
+                        if (mfn == 0)
+                        {
+                            v.Add(new("6 mfn-0", m, "MFN 0 is in the buddy allocator"));
+                        }
+
+                        if (e.Node != node || _ft.NodeOfMfn(mfn) != node)
+                        {
+                            v.Add(new("21 single-node", m, $"head node {e.Node} / mfn_to_nid {_ft.NodeOfMfn(mfn)} on node {node} list"));
+                        }
+
+                        if (e.FirstDirty != _invalidDirty && e.FirstDirty >= (1u << order))
+                        {
+                            v.Add(new("scrub-accounting", m, $"first_dirty {e.FirstDirty} beyond order {order}"));
+                        }
+
+                        for (uint k = 0; k < (1u << order); k++)
+                        {
+                            if (_ft.IsDirty(i + k))
+                            {
+                                dirtyFree++;
+                                if (e.FirstDirty == _invalidDirty || k < e.FirstDirty)
+                                {
+                                    v.Add(new("scrub-accounting", new Mfn(mfn + k), $"PGC_need_scrub below first_dirty {e.FirstDirty}"));
+                                }
+                            }
+
+                            if (_ft.ColdOrDefault(i + k) is { Owner: not null } c)
+                            {
+                                v.Add(new("13 page-states", new Mfn(mfn + k), $"free page owned by domain {c.Owner.Id}"));
+                            }
+                        }
+
+                        chunks.Add((mfn, i, order, node, zone));
+                        zoneSum[(node * _nrZones) + zone] += 1UL << order;
+                        nodeSum[node] += 1UL << order;
+                    }
+
+                    if (l.Tail != prev)
+                    {
+                        v.Add(new("2 head-and-list", null, $"list node {node} zone {zone} order {order} tail {l.Tail} should be {prev}"));
+                    }
+                }
+            }
+        }
+
+        for (int a = 0; a < _avail.Length; a++)
+        {
+            if (_avail[a] != zoneSum[a])
+            {
+                v.Add(new("3 zone-avail", null, $"avail[node {a / _nrZones}][zone {a % _nrZones}] = {_avail[a]}, chunks hold {zoneSum[a]}"));
+            }
+        }
+
+        ulong sum = zoneSum.Aggregate(0UL, (s, x) => s + x);
+        if (_total != sum || _nodeAvail.Aggregate(0UL, (s, x) => s + x) != sum)
+        {
+            v.Add(new("4 total-avail", null, $"total_avail_pages {_total}, node_avail sum {_nodeAvail.Aggregate(0UL, (s, x) => s + x)}, chunks hold {sum}"));
+        }
+
+        for (int n = 0; n < _nodes; n++)
+        {
+            if (_nodeAvail[n] != nodeSum[n])
+            {
+                v.Add(new("4 total-avail", null, $"node_avail_pages[{n}] = {_nodeAvail[n]}, chunks hold {nodeSum[n]}"));
+            }
+        }
+
+        if (_nodeNeedScrub.Aggregate(0UL, (s, x) => s + x) != dirtyFree)
+        {
+            v.Add(new("scrub-accounting", null, $"node_need_scrub sums to {_nodeNeedScrub.Aggregate(0UL, (s, x) => s + x)}, free pages needing scrub {dirtyFree}"));
+        }
+
+        // Chunks are disjoint, every free head is listed, and no two free buddies were left unmerged.
+        chunks.Sort((x, y) => x.Mfn.CompareTo(y.Mfn));
+        for (int c = 1; c < chunks.Count; c++)
+        {
+            var p = chunks[c - 1];
+            if (p.Mfn + (1UL << p.Order) > chunks[c].Mfn)
+            {
+                v.Add(new("2 head-and-list", new Mfn(chunks[c].Mfn), $"chunk overlaps the order {p.Order} chunk at {new Mfn(p.Mfn)}"));
+            }
+        }
+
+        if ((ulong)chunks.Count != _ft.CountFreeHeads())
+        {
+            v.Add(new("2 head-and-list", null, $"{_ft.CountFreeHeads()} pages marked free heads, {chunks.Count} chunks on lists"));
+        }
+
+        var heads = chunks.ToDictionary(x => x.Idx);
+        foreach (var ch in chunks)
+        {
+            if (ch.Order >= _maxOrder)
+            {
+                continue;
+            }
+
+            uint buddy = ch.Idx ^ (1u << ch.Order);
+            if (heads.TryGetValue(buddy, out var b) && b.Order == ch.Order && b.Node == ch.Node && _ft.IsValidIdx(buddy))
+            {
+                v.Add(new("7 merge-rule", new Mfn(ch.Mfn), $"free buddy {new Mfn(b.Mfn)} of order {ch.Order} was not merged"));
+            }
+        }
+
+        AuditDomains(v, domains, pc);
+    }
+
+    private void AuditDomains(List<AuditViolation> v, Domain[] domains, PageCount pc)
+    {
+        var tot = new Dictionary<Domain, ulong>();
+        var extra = new Dictionary<Domain, ulong>();
+        foreach (var (idx, c) in _ft.ColdEntries())
+        {
+            if ((c.CountInfo & pc.StateMask) != pc.StateInuse)
+            {
+                v.Add(new("13 page-states", new Mfn(_ft.ToMfn(idx)), $"in-use page has count_info state 0x{c.CountInfo & pc.StateMask:x}"));
+            }
+
+            if (c.Owner is not { } d)
+            {
+                continue;
+            }
+
+            if ((c.CountInfo & ~pc.Preserved) != (pc.Allocated | 1))
+            {
+                v.Add(new("14 domain-accounting", new Mfn(_ft.ToMfn(idx)), $"owned page count_info 0x{c.CountInfo:x} is not PGC_allocated | 1"));
+            }
+
+            var map = pc.Extra != 0 && (c.CountInfo & pc.Extra) != 0 ? extra : tot;
+            map[d] = map.GetValueOrDefault(d) + 1;
+        }
+
+        ulong claims = 0;
+        foreach (var d in domains)
+        {
+            claims += d.OutstandingPages;
+            if (tot.GetValueOrDefault(d) != d.TotPages || extra.GetValueOrDefault(d) != d.ExtraPages)
+            {
+                v.Add(new("14 domain-accounting", null, $"domain {d.Id}: tot_pages {d.TotPages} / extra {d.ExtraPages}, owns {tot.GetValueOrDefault(d)} / {extra.GetValueOrDefault(d)}"));
+            }
+
+            if (d.TotPages > d.MaxPages)
+            {
+                v.Add(new("14 domain-accounting", null, $"domain {d.Id}: tot_pages {d.TotPages} > max_pages {d.MaxPages}"));
+            }
+        }
+
+        if (domains.Length != 0 && claims != _outstandingClaims)
+        {
+            v.Add(new("15 claims", null, $"domain claims sum to {claims}, outstanding_claims is {_outstandingClaims}"));
+        }
+
+        if (_outstandingClaims > _total)
+        {
+            v.Add(new("15 claims", null, $"outstanding_claims {_outstandingClaims} > total_avail_pages {_total}"));
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Numerics;
+using XenMm.Frames;
+
+namespace XenMm.Heap;
+
+// free_heap_pages and init_heap_pages (xen/common/page_alloc.c).
+public sealed partial class BuddyHeap
+{
+    /// <summary>
+    /// Xen's <c>free_heap_pages(pg, order, need_scrub)</c>: the chunk's pages become free, <c>avail</c> grows, and
+    /// the chunk merges with its exact buddy while that buddy is a free head of the same order on the same node
+    /// (no zone check), then goes to the list head (clean) or tail (dirty).
+    /// </summary>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.InvalidOrder"/> above MAX_ORDER; <see cref="MmError.Misaligned"/> when the MFN is not a
+    /// multiple of 2^order; <see cref="MmError.InvalidAddress"/> when a page is outside RAM;
+    /// <see cref="MmError.DoubleFree"/> when a page is already free (Xen: BUG in mark_page_free). The heap is
+    /// unchanged when it throws.
+    /// </exception>
+    public void Free(Mfn mfn, int order, bool needScrub = false)
+    {
+        using (_lock.EnterScope())
+        {
+            uint idx = ValidateFree(mfn, order);
+            FreeLocked(idx, mfn.Value, order, needScrub);
+        }
+    }
+
+    /// <summary>
+    /// Xen's <c>init_heap_pages</c>: hands <c>[start, start + pages)</c> to the buddy allocator, dropping MFN 0
+    /// ("keep MFN 0 away from the buddy allocator"), split into runs of one node (and one side of the xenheap
+    /// boundary), each freed chunked (current Xen) or page by page (≤ 4.16, the 2013 profile).
+    /// </summary>
+    /// <exception cref="XenMmException">A page is outside RAM or already free; the heap is then unchanged.</exception>
+    public void InitHeapPages(Mfn start, ulong pages, HeapInitMode mode = HeapInitMode.ProfileDefault, bool needScrub = false)
+    {
+        if (pages == 0)
+        {
+            return;
+        }
+
+        if (mode == HeapInitMode.ProfileDefault)
+        {
+            mode = Config.Profile == XenProfile.Xen2013 ? HeapInitMode.PageWise : HeapInitMode.Chunked;
+        }
+
+        using (_lock.EnterScope())
+        {
+            ulong s = start.Value;
+            if (s == 0)
+            {
+                if (pages-- <= 1)
+                {
+                    return;
+                }
+
+                s++;
+            }
+
+            ulong e = s + pages;
+            if (e < s || !_ft.IsRamRange(new Mfn(s), pages))
+            {
+                throw new XenMmException(MmError.InvalidAddress, $"Range [{new Mfn(s)}, {new Mfn(e)}) is not inside one RAM bank.");
+            }
+
+            // Validate every chunk first so a refused range leaves the heap as it was.
+            ForEachChunk(s, e, (mfn, order) => ValidateFree(new Mfn(mfn), order));
+
+            foreach (var (rs, re) in Runs(s, e))
+            {
+                _nodeInitialised[_ft.NodeOfMfn(rs)] = true;
+                if (mode == HeapInitMode.Chunked)
+                {
+                    ForEachChunk(rs, re, (mfn, order) => FreeLocked(ToIdx(mfn), mfn, order, needScrub));
+                }
+                else
+                {
+                    for (ulong m = rs; m < re; m++)
+                    {
+                        FreeLocked(ToIdx(m), m, 0, needScrub);
+                    }
+                }
+            }
+        }
+    }
+
+    private uint ToIdx(ulong mfn)
+    {
+        _ft.TryToIdx(mfn, out uint idx);
+        return idx;
+    }
+
+    // _init_heap_pages' loop: the largest naturally aligned chunk at s that fits, capped at MAX_ORDER.
+    private void ForEachChunk(ulong s, ulong e, Action<ulong, int> free)
+    {
+        while (s < e)
+        {
+            int inc = Math.Min(_maxOrder, 63 - BitOperations.LeadingZeroCount(e - s));
+            if (s != 0)
+            {
+                inc = Math.Min(inc, BitOperations.TrailingZeroCount(s));
+            }
+
+            free(s, inc);
+            s += 1UL << inc;
+        }
+    }
+
+    // Xen's init_heap_pages splits the range where the node changes, and (separate xenheap) where the zone
+    // does; power-of-two zone edges never cut a chunk, so only node and xenheap edges matter.
+    private List<(ulong Start, ulong End)> Runs(ulong s, ulong e)
+    {
+        var cuts = new SortedSet<ulong> { s, e };
+        foreach (var b in _ft.NodeBoundaries().Append(_xenLo).Append(_xenHi))
+        {
+            if (b > s && b < e)
+            {
+                cuts.Add(b);
+            }
+        }
+
+        var list = cuts.ToList();
+        var runs = new List<(ulong, ulong)>(list.Count - 1);
+        for (int i = 0; i + 1 < list.Count; i++)
+        {
+            runs.Add((list[i], list[i + 1]));
+        }
+
+        return runs;
+    }
+
+    private uint ValidateFree(Mfn mfn, int order)
+    {
+        if ((uint)order > (uint)_maxOrder)
+        {
+            throw new XenMmException(MmError.InvalidOrder, $"Order {order} for MFN {mfn} is outside 0..MAX_ORDER ({_maxOrder}).");
+        }
+
+        ulong pages = 1UL << order;
+        if ((mfn.Value & (pages - 1)) != 0)
+        {
+            throw new XenMmException(MmError.Misaligned, $"MFN {mfn} is not aligned to order {order} ({pages} pages).");
+        }
+
+        if (!_ft.TryToIdx(mfn.Value, out uint idx) || !_ft.IsRamRange(mfn, pages))
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"MFN {mfn} (order {order}) is not inside RAM.");
+        }
+
+        if (_ft.RangeOverlapsFree(idx, order, _maxOrder))
+        {
+            throw new XenMmException(MmError.DoubleFree, $"MFN {mfn} (order {order}) overlaps a free chunk: a page is not in use.");
+        }
+
+        return idx;
+    }
+
+    private void FreeLocked(uint idx, ulong mfn, int order, bool needScrub)
+    {
+        int zone = ZoneOfMfn(mfn);
+        int node = _nodes == 1 ? 0 : _ft.NodeOfMfn(mfn);
+        uint pages = 1u << order;
+
+        // mark_page_free: owner cleared (need_tlbflush if there was one), PGC_need_scrub set or cleared.
+        bool tlb = _ft.HasCold && _ft.ResetCold(idx, pages);
+        if (needScrub && _tailOnFree)
+        {
+            // [2013] no lazy scrubbing: scrub now, free clean.
+            for (uint i = 0; i < pages; i++)
+            {
+                ScrubOnePage(idx + i);
+            }
+
+            needScrub = false;
+        }
+
+        if (needScrub || _ft.AnyDirtyBits)
+        {
+            _ft.SetDirty(idx, pages, needScrub);
+        }
+
+        _avail[(node * _nrZones) + zone] += pages;
+        _total += pages;
+        _nodeAvail[node] += pages;
+        uint firstDirty = _invalidDirty;
+        if (needScrub)
+        {
+            _nodeNeedScrub[node] += pages;
+            firstDirty = 0;
+        }
+
+        // Merge with the exact buddy; zone is deliberately not re-checked (Xen: free_heap_pages).
+        while (order < _maxOrder)
+        {
+            uint mask = 1u << order;
+            uint buddy = (idx & mask) != 0 ? idx - mask : idx + mask;
+            if (!_ft.IsValidIdx(buddy))
+            {
+                break;
+            }
+
+            ref var be = ref _ft.Hot(buddy);
+            if ((be.Flags & HotEntry.FreeHeadFlag) == 0 || be.Order != order || be.Node != node)
+            {
+                break;
+            }
+
+            ListDel(ref _lists[ListIndex(node, zone, order)], buddy, ref be);
+            if (buddy < idx)
+            {
+                // Predecessor: it becomes the head; its first_dirty stands unless only this half is dirty.
+                firstDirty = be.FirstDirty != _invalidDirty ? be.FirstDirty
+                    : firstDirty != _invalidDirty ? mask + firstDirty : _invalidDirty;
+                idx = buddy;
+            }
+            else if (firstDirty == _invalidDirty && be.FirstDirty != _invalidDirty)
+            {
+                firstDirty = mask + be.FirstDirty;
+            }
+
+            _ft.ClearFreeHead(buddy);
+            order++;
+        }
+
+        AddChunk(idx, node, zone, order, firstDirty);
+        if (tlb)
+        {
+            _ft.Hot(idx).Flags |= HotEntry.NeedTlbflushFlag;
+        }
+    }
+}

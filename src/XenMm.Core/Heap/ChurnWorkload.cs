@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using XenMm.Memory;
+
+namespace XenMm.Heap;
+
+// BENCHMARKS.md W1 "churn", bit-exact with shared/bench/native/xenheap_bench.c w1: a seeded xorshift64*
+// stream of order-weighted allocations over every zone and random frees of live blocks. Shared by the bench
+// runner and the oracle tests so both run the same loop.
+internal static class ChurnWorkload
+{
+    internal sealed record Result(BuddyHeap Heap, ulong InitHash, ulong Allocs, ulong Frees, ulong Failures,
+        ulong LiveBlocks, ulong LivePages, ulong AllocHash, TimeSpan Elapsed);
+
+    public static Result Run(ulong seed, ulong baseMfn, ulong pages, ulong ops, bool timed)
+    {
+        var heap = new BuddyHeap([new RamBank(new Mfn(baseMfn).ToPhysAddr(), pages << Addressing.PageShift)], HeapConfig.Arm64);
+        heap.InitHeapPages(new Mfn(baseMfn), pages, HeapInitMode.Chunked);
+        ulong initHash = heap.StateHash();
+
+        var live = new Live[pages + 1];
+        ulong liveBlocks = 0, livePages = 0, failures = 0, allocs = 0, frees = 0;
+        ulong h = 0xcbf29ce484222325UL, state = seed;
+        int zoneHi = heap.NrZones - 1;
+        var sw = timed ? Stopwatch.StartNew() : null;
+        for (ulong op = 0; op < ops; op++)
+        {
+            ulong x = state;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            state = x;
+            ulong r = x * 0x2545F4914F6CDD1DUL;
+            if (liveBlocks == 0 || (livePages < pages / 2 && (r & 1) == 0))
+            {
+                uint k = (uint)((r >> 8) % 100);
+                int order = k < 70 ? 0 : k < 80 ? 1 : k < 88 ? 2 : k < 93 ? 3 : 4 + (int)((r >> 16) % 6);
+                if (!heap.TryAlloc(0, zoneHi, order, MemFlags.None, out var mfn))
+                {
+                    failures++;
+                    continue;
+                }
+
+                allocs++;
+                h = BuddyHeap.Fnv(h, mfn.Value);
+                live[liveBlocks] = new Live(mfn.Value, (uint)order);
+                liveBlocks++;
+                livePages += 1UL << order;
+            }
+            else
+            {
+                ulong i = (r >> 8) % liveBlocks;
+                var block = live[i];
+                heap.Free(new Mfn(block.Mfn), (int)block.Order);
+                livePages -= 1UL << (int)block.Order;
+                live[i] = live[--liveBlocks];
+                frees++;
+            }
+        }
+
+        var elapsed = sw?.Elapsed ?? TimeSpan.Zero;
+        return new Result(heap, initHash, allocs, frees, failures, liveBlocks, livePages, h, elapsed);
+    }
+
+    // One live block, laid out as the native runner's struct live (16 bytes) so both chase the same lines.
+    private readonly record struct Live(ulong Mfn, uint Order);
+}
