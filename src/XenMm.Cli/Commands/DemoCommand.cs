@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XenMm.Arm32;
 using XenMm.Cli.Decoding;
+using XenMm.Cli.Demo;
 
 namespace XenMm.Cli.Commands;
 
@@ -23,7 +24,10 @@ internal static class DemoCommand
             output.WriteLine("XenMm: a reference model of Xen's memory management on ARM.");
             output.WriteLine($"4 KiB pages: PAGE_SHIFT = {Addressing.PageShift}; MFN of PA {new PhysAddr(0x8000_0000)} is {new PhysAddr(0x8000_0000).Mfn}.");
             output.WriteLine();
-            output.WriteLine("Three LPAE descriptors Xen writes (xenmm decode --format lpae 0xRAW shows every field):");
+            var (memory, heap) = HeapTour.Run(output);
+            PageTableTour.Run(output, memory, heap);
+            output.WriteLine();
+            output.WriteLine("4. Three LPAE descriptors Xen writes (xenmm decode --format lpae 0xRAW shows every field):");
             var lpae = DescriptorFormat.Find("lpae")!;
             foreach (var (raw, explanation) in XenDescriptors)
             {

@@ -55,17 +55,13 @@ internal static class PtCommand
                 : options.Load<Vmsa64Format>(parse).Dump();
             foreach (var r in ranges)
             {
-                output.WriteLine(FormatRange(r));
+                output.WriteLine(r);
             }
 
             return 0;
         }));
         return command;
     }
-
-    /// <summary>One dump line: <c>0xVA-0xEND 0xPA size=0xSIZE attr=0xNN rw|ro x|xn</c> (END exclusive).</summary>
-    public static string FormatRange(MappedRange r) =>
-        $"0x{r.Start.Value:X}-0x{r.End:X} 0x{r.PhysStart.Value:X} size=0x{r.Size:X} attr=0x{Mair.AttributeOf(r.Attributes.AttrIndx):X2} {(r.Attributes.ReadOnly ? "ro" : "rw")} {(r.Attributes.ExecuteNever ? "xn" : "x")}";
 
     /// <summary>One translate line: <c>0xVA 0xPA attr=0xNN</c> or <c>0xVA FAULT level=N type=kind</c>.</summary>
     public static string FormatTranslation(VirtAddr va, in Translation t) => t.Fault is FaultKind.None
