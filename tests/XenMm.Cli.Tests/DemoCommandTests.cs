@@ -49,6 +49,34 @@ public class DemoCommandTests
     }
 
     [Fact]
+    public void Demo_image_can_be_walked_with_pt_dump()
+    {
+        var image = Path.GetTempFileName();
+        try
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, Program.Run(["demo", "--image", image], output, new StringWriter()));
+            Assert.Equal(2L << 20, new FileInfo(image).Length);
+            Assert.Contains($"   xenmm pt dump --format vmsa64 --image {image} --base 0xBFE00000 --root 0xBFFFF000", output.ToString().Split(Environment.NewLine));
+
+            var dump = new StringWriter();
+            Assert.Equal(0, Program.Run(["pt", "dump", "--format", "vmsa64", "--image", image, "--base", "0xBFE00000", "--root", "0xBFFFF000"], dump, new StringWriter()));
+            Assert.Equal(
+                [
+                    "0xA0040000000-0xA0040001000 0xBFFFC000 size=0x1000 attr=0xFF rw xn", // the vmap bitmap's first page
+                    "0xA0040009000-0xA004000A000 0x90000000 size=0x1000 attr=0xFF rw xn",
+                    "0xA004000B000-0xA004000C000 0x1C090000 size=0x1000 attr=0x04 rw xn",
+                    "0x800000000000-0x800000400000 0x80000000 size=0x400000 attr=0xFF rw xn",
+                ],
+                dump.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    [Fact]
     public void Unknown_command_exits_with_bad_input()
     {
         var error = new StringWriter();

@@ -18,14 +18,23 @@ internal static class DemoCommand
 
     public static Command Create(TextWriter output)
     {
-        var command = new Command("demo", "A short tour of XenMm on embedded defaults.");
-        command.SetAction(_ =>
+        var image = new Option<FileInfo>("--image")
+        {
+            Description = "Also write the 2 MiB of RAM that hold the demo's page tables to this file, for 'xenmm pt translate|dump'.",
+        };
+        var command = new Command("demo", "A short tour of XenMm on embedded defaults.") { image };
+        command.SetAction(parse =>
         {
             output.WriteLine("XenMm: a reference model of Xen's memory management on ARM.");
             output.WriteLine($"4 KiB pages: PAGE_SHIFT = {Addressing.PageShift}; MFN of PA {new PhysAddr(0x8000_0000)} is {new PhysAddr(0x8000_0000).Mfn}.");
             output.WriteLine();
             var (memory, heap) = HeapTour.Run(output);
-            PageTableTour.Run(output, memory, heap);
+            var root = PageTableTour.Run(output, memory, heap);
+            if (parse.GetValue(image) is { } file)
+            {
+                PageTableTour.ExportTables(output, memory, root, file);
+            }
+
             output.WriteLine();
             output.WriteLine("4. Three LPAE descriptors Xen writes (xenmm decode --format lpae 0xRAW shows every field):");
             var lpae = DescriptorFormat.Find("lpae")!;

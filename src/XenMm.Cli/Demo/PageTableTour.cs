@@ -12,7 +12,12 @@ internal static class PageTableTour
 {
     private const ulong VmapStart = 0x0000_0A00_4000_0000; // arm64 VMAP_DEFAULT
 
-    public static void Run(TextWriter output, PhysicalMemory memory, BuddyHeap heap)
+    // The domheap hands out table pages from the top of the bank, so its last 2 MiB hold every table.
+    private const ulong TablesImageBase = 0xBFE0_0000;
+    private const ulong TablesImageSize = 2UL << 20;
+
+    /// <summary>Runs the tour; returns the root table's address.</summary>
+    public static PhysAddr Run(TextWriter output, PhysicalMemory memory, BuddyHeap heap)
     {
         var frames = new DomheapFrameAllocator(new Domheap(heap));
         var xen = XenMappings<Vmsa64Format>.Create(memory, frames);
@@ -42,5 +47,18 @@ internal static class PageTableTour
         output.WriteLine($"   vmap(MFN 0x90000) = {mapped}; ioremap_nocache(0x1C090123) = {uart}");
         output.WriteLine($"   uart leaf descriptor: 0x{xen.Translate(uart).Descriptor:X16} (MT_DEVICE_nGnRE, outer shareable, XN)");
         output.WriteLine($"   {xen.Tables.TablePages.Count} table pages in use; Dom heap now {heap.AvailHeapPages(1, heap.NrZones - 1)} pages free");
+        return xen.Tables.Root;
+    }
+
+    /// <summary>Writes the RAM that holds the tables to <paramref name="file"/> and says how to walk it.</summary>
+    public static void ExportTables(TextWriter output, PhysicalMemory memory, PhysAddr root, FileInfo file)
+    {
+        using (var stream = file.Create())
+        {
+            memory.ExportImage(new PhysAddr(TablesImageBase), TablesImageSize, stream);
+        }
+
+        output.WriteLine($"   wrote [0x{TablesImageBase:X}, 0x{TablesImageBase + TablesImageSize:X}) to {file.FullName}; walk it with:");
+        output.WriteLine($"   xenmm pt dump --format vmsa64 --image {file.FullName} --base 0x{TablesImageBase:X} --root {root}");
     }
 }
