@@ -1,3 +1,7 @@
+using XenMm.Arm64.PageTables;
+using XenMm.Domains;
+using XenMm.Heap;
+using XenMm.Memory;
 using XenMm.PageTables;
 
 namespace XenMm.PackageTests;
@@ -26,5 +30,21 @@ public class ReadmeExampleTests
         Assert.Equal(2, MyEntry.AttrIndxShift);
         Assert.Equal("Valid=1 AttrIndx=MT_NORMAL(7) SH=Inner(3) OutputAddress=0x80000000 Software=0 [raw 0x000000008000031D]", e.ToString());
         Assert.Equal(6, MyEntry.Fields.Length);
+    }
+
+    [Fact]
+    public void Readme_library_quick_start_holds()
+    {
+        var memory = new PhysicalMemory([new RamBank(new PhysAddr(0x8000_0000), 1UL << 30)], paBits: 48);
+        var heap = new BuddyHeap(memory, HeapConfig.Arm64);
+        heap.InitHeapPages(new Mfn(0x80000), 1UL << 18);
+        Assert.True(heap.TryAlloc(1, heap.NrZones - 1, 0, MemFlags.None, out var mfn));
+        Assert.Equal(new Mfn(0xBFFFF), mfn);
+
+        var xen = XenMappings<Vmsa64Format>.Create(memory, new DomheapFrameAllocator(new Domheap(heap)));
+        xen.Map(new VirtAddr(0x0000_8000_0000_0000), new Mfn(0x80000), 512, PageFlags.HypervisorRw | PageFlags.Block);
+        var t = xen.Translate(new VirtAddr(0x0000_8000_0012_3456));
+        Assert.Equal(new PhysAddr(0x8012_3456), t.PhysAddr);
+        Assert.Equal(2, t.Level);
     }
 }
