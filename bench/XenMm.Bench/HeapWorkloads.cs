@@ -13,19 +13,8 @@ internal static class HeapWorkloads
     {
         ulong seed = args.Get("seed", 42), baseMfn = args.Get("base", 0x80000), pages = args.Get("pages", 1UL << 20);
         ulong ops = args.Get("ops", 10_000_000);
-        // Warm-up (untimed, own heaps): the timed loop then runs fully optimised code, as the native one does.
-        // Run itself is called often enough (tiering promotes after 30 calls) to get a Tier1 body with its own
-        // profile instead of the on-stack-replacement one, then the background compiler is given time to finish.
+        // Warm-up (untimed, own heap): the timed loop then runs fully optimised code, as the native one does.
         ChurnWorkload.Run(seed + 1, 0x80000, 1UL << 16, 2_000_000, timed: false);
-        for (int i = 0; i < 3; i++)
-        {
-            for (int j = 0; j < 40; j++)
-            {
-                ChurnWorkload.Run(seed + 2 + (ulong)j, 0x80000, 1UL << 12, 20_000, timed: false);
-            }
-
-            Thread.Sleep(200);
-        }
         var r = ChurnWorkload.Run(seed, baseMfn, pages, ops, timed: true);
         if (args.Check)
         {
