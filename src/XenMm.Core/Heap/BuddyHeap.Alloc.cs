@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using XenMm.Domains;
 using XenMm.Frames;
@@ -25,7 +27,7 @@ public sealed partial class BuddyHeap
     {
         if ((uint)zoneLo > (uint)zoneHi || zoneHi >= _nrZones)
         {
-            throw new XenMmException(MmError.InvalidArgument, $"Zone range {zoneLo}..{zoneHi} is not within 0..{_nrZones - 1}.");
+            ThrowBadZoneRange(zoneLo, zoneHi);
         }
 
         if ((uint)order > (uint)_maxOrder)
@@ -47,6 +49,12 @@ public sealed partial class BuddyHeap
         mfn = new Mfn(_ft.ToMfn(idx));
         return true;
     }
+
+    // Out of line so the message formatting stays off the allocation path.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBadZoneRange(int zoneLo, int zoneHi) =>
+        throw new XenMmException(MmError.InvalidArgument, $"Zone range {zoneLo}..{zoneHi} is not within 0..{_nrZones - 1}.");
 
     private bool AllocLocked(int zoneLo, int zoneHi, int order, MemFlags flags, Domain? d, out uint idx)
     {
@@ -96,7 +104,10 @@ public sealed partial class BuddyHeap
             }
         }
 
-        _avail[(node * _nrZones) + zone] -= request;
+        if ((_avail[(node * _nrZones) + zone] -= request) == 0)
+        {
+            _zoneMask[node] &= ~(1UL << zone);
+        }
         _total -= request;
         _nodeAvail[node] -= request;
 
@@ -193,8 +204,18 @@ public sealed partial class BuddyHeap
         ulong request = 1UL << order;
         var avail = _avail;
         var lists = _lists;
-        for (int zone = zoneHi; zone >= zoneLo; zone--)
+        // Zones high to low as Xen, but only those holding pages: a zone with avail 0 is always skipped, so
+        // walking the set bits of the zone mask (at most zoneHi) visits the same zones in the same order.
+        ulong zones = _zoneMask[0] & ((2UL << zoneHi) - 1);
+        while (zones != 0)
         {
+            int zone = 63 - BitOperations.LeadingZeroCount(zones);
+            if (zone < zoneLo)
+            {
+                break;
+            }
+
+            zones &= ~(1UL << zone);
             if ((uint)zone >= (uint)avail.Length || avail[zone] < request)
             {
                 continue;

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using XenMm.Frames;
 
 namespace XenMm.Heap;
@@ -133,27 +135,49 @@ public sealed partial class BuddyHeap
     {
         if ((uint)order > (uint)_maxOrder)
         {
-            throw new XenMmException(MmError.InvalidOrder, $"Order {order} for MFN {mfn} is outside 0..MAX_ORDER ({_maxOrder}).");
+            ThrowInvalidOrder(mfn, order);
         }
 
         ulong pages = 1UL << order;
         if ((mfn.Value & (pages - 1)) != 0)
         {
-            throw new XenMmException(MmError.Misaligned, $"MFN {mfn} is not aligned to order {order} ({pages} pages).");
+            ThrowMisaligned(mfn, order);
         }
 
         if (!_ft.TryToIdx(mfn.Value, out uint idx) || !_ft.IsRamRange(mfn, pages))
         {
-            throw new XenMmException(MmError.InvalidAddress, $"MFN {mfn} (order {order}) is not inside RAM.");
+            ThrowNotRam(mfn, order);
         }
 
         if (_ft.RangeOverlapsFree(idx, order, _maxOrder))
         {
-            throw new XenMmException(MmError.DoubleFree, $"MFN {mfn} (order {order}) overlaps a free chunk: a page is not in use.");
+            ThrowDoubleFree(mfn, order);
         }
 
         return idx;
     }
+
+    // The throws of ValidateFree, kept out of line: the message formatting would otherwise bloat the free path
+    // that runs on every Free (and keep it from being inlined).
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowInvalidOrder(Mfn mfn, int order) =>
+        throw new XenMmException(MmError.InvalidOrder, $"Order {order} for MFN {mfn} is outside 0..MAX_ORDER ({_maxOrder}).");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMisaligned(Mfn mfn, int order) =>
+        throw new XenMmException(MmError.Misaligned, $"MFN {mfn} is not aligned to order {order} ({1UL << order} pages).");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotRam(Mfn mfn, int order) =>
+        throw new XenMmException(MmError.InvalidAddress, $"MFN {mfn} (order {order}) is not inside RAM.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDoubleFree(Mfn mfn, int order) =>
+        throw new XenMmException(MmError.DoubleFree, $"MFN {mfn} (order {order}) overlaps a free chunk: a page is not in use.");
 
     private void FreeLocked(uint idx, ulong mfn, int order, bool needScrub)
     {
@@ -180,6 +204,7 @@ public sealed partial class BuddyHeap
         }
 
         _avail[(node * _nrZones) + zone] += pages;
+        _zoneMask[node] |= 1UL << zone;
         _total += pages;
         _nodeAvail[node] += pages;
         uint firstDirty = _invalidDirty;
@@ -190,6 +215,7 @@ public sealed partial class BuddyHeap
         }
 
         // Merge with the exact buddy; zone is deliberately not re-checked (Xen: free_heap_pages).
+        int lists = ListIndex(node, zone, 0); // heap(node, zone, 0); the order's list follows at + order
         while (order < _maxOrder)
         {
             uint mask = 1u << order;
@@ -205,7 +231,7 @@ public sealed partial class BuddyHeap
                 break;
             }
 
-            ListDel(ref _lists[ListIndex(node, zone, order)], buddy, ref be);
+            ListDel(ref _lists[lists + order], buddy, ref be);
             if (buddy < idx)
             {
                 // Predecessor: it becomes the head; its first_dirty stands unless only this half is dirty.

@@ -16,6 +16,7 @@ public sealed partial class BuddyHeap
     private readonly FrameTable _ft;
     private readonly PageList[] _lists;
     private readonly ulong[] _avail;
+    private readonly ulong[] _zoneMask; // per node: bit z set iff avail[node][z] != 0 (NR_ZONES <= 41 fits a word)
     private readonly ulong[] _nodeAvail;
     private readonly ulong[] _nodeNeedScrub;
     private readonly bool[] _nodeInitialised;
@@ -59,6 +60,7 @@ public sealed partial class BuddyHeap
         _lists = new PageList[_nodes * _nrZones * _orders];
         _lists.AsSpan().Fill(new PageList { Head = PageList.Nil, Tail = PageList.Nil });
         _avail = new ulong[_nodes * _nrZones];
+        _zoneMask = new ulong[_nodes];
         _nodeAvail = new ulong[_nodes];
         _nodeNeedScrub = new ulong[_nodes];
         _nodeInitialised = new bool[_nodes];
