@@ -74,6 +74,11 @@ public static class PtWorkloads
     }
 
     /// <summary>The W5 translation loop; returns the hash of the returned PAs (all ones for a fault).</summary>
+    /// <remarks>
+    /// Compiled fully optimised from the first call, as the native loop is: the loop runs once per tag, so with
+    /// tiering it would run as on-stack-replacement code, whose layout and register use vary from run to run.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong WalkHash(PageTables<Vmsa64Format> tables, ulong seed, ulong count)
     {
         var state = seed;
