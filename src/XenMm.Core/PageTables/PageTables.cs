@@ -414,7 +414,7 @@ public sealed partial class PageTables<TFormat>
 
         // Three scalars rather than a cursor struct: the JIT keeps them in registers across the inlined steps.
         var table = _root;
-        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
+        var chunk = _rootChunk ??= ChunkAt(_root);
         var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
         Translation result;
         if (TFormat.RootLevel == 0 && !Descend(ref table, ref chunk, ref chunkIndex, v, 0, access, foreign, out result))
@@ -450,12 +450,12 @@ public sealed partial class PageTables<TFormat>
                 return false;
             }
 
-            chunk = _memory.BackingChunk(address);
+            chunk = ChunkAt(address);
             chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
         }
 
         var raw = chunk is null
-            ? _memory.ReadU64(new PhysAddr(address))
+            ? ReadOutsideChunk(address)
             : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
         var kind = TFormat.Classify(raw, level);
         if (kind == DescriptorKind.Table)
@@ -470,6 +470,14 @@ public sealed partial class PageTables<TFormat>
             : new Translation(FaultKind.Translation, level, default, raw, default);
         return false;
     }
+
+    // The rare steps of a walk (another chunk, or one that is not fully RAM or not backed) are calls, so the inlined
+    // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[]? ChunkAt(ulong address) => _memory.BackingChunk(address);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadOutsideChunk(ulong address) => _memory.ReadU64(new PhysAddr(address));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Translation Leaf(ulong va, int level, ulong raw, AccessType access)
