@@ -401,48 +401,83 @@ public sealed partial class PageTables<TFormat>
     private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
 
     // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
-    // keeps the backing array of the chunk it is in: tables that share a chunk cost one load per level.
+    // keeps the backing array of the chunk it is in: tables that share a chunk cost one load per level. It is
+    // unrolled with a constant level per step so that the JIT folds the level rules (Classify), the shifts and
+    // the leaf offset mask of every level; the loop form paid for them per level at run time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Translation TranslateCore(ulong v, AccessType access, bool foreign)
     {
-        var level = TFormat.RootLevel;
         if ((v >> TFormat.VaBits) != 0)
         {
-            return new Translation(FaultKind.Translation, level, default, 0, default);
+            return new Translation(FaultKind.Translation, TFormat.RootLevel, default, 0, default);
         }
 
+        // Three scalars rather than a cursor struct: the JIT keeps them in registers across the inlined steps.
         var table = _root;
-        var chunk = _rootChunk ??= _memory.BackingChunk(_root);
+        var chunk = _rootChunk ??= ChunkAt(_root);
         var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
-        for (; ; level++)
+        Translation result;
+        if (TFormat.RootLevel == 0 && !Descend(ref table, ref chunk, ref chunkIndex, v, 0, access, foreign, out result))
         {
-            var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
-            if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
-            {
-                if (foreign && !_memory.IsRam(new PhysAddr(address)))
-                {
-                    return new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
-                }
-
-                chunk = _memory.BackingChunk(address);
-                chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
-            }
-
-            var raw = chunk is null
-                ? _memory.ReadU64(new PhysAddr(address))
-                : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
-            var kind = TFormat.Classify(raw, level);
-            if (kind == DescriptorKind.Table)
-            {
-                table = raw & TFormat.OutputAddressMask;
-                continue;
-            }
-
-            return kind is DescriptorKind.Page or DescriptorKind.Block
-                ? Leaf(v, level, raw, access)
-                : new Translation(FaultKind.Translation, level, default, raw, default);
+            return result;
         }
+
+        if (TFormat.RootLevel <= 1 && !Descend(ref table, ref chunk, ref chunkIndex, v, 1, access, foreign, out result))
+        {
+            return result;
+        }
+
+        if (TFormat.RootLevel <= 2 && !Descend(ref table, ref chunk, ref chunkIndex, v, 2, access, foreign, out result))
+        {
+            return result;
+        }
+
+        Descend(ref table, ref chunk, ref chunkIndex, v, PageLevel, access, foreign, out result);
+        return result;
     }
+
+    // One level of TranslateCore, always inlined with a constant level. True when the descriptor is a table (the
+    // walk moves to it); false with the final result otherwise. chunkIndex is ulong.MaxValue when chunk is null.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Descend(ref ulong table, ref byte[]? chunk, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
+    {
+        var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
+        if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
+        {
+            if (foreign && !_memory.IsRam(new PhysAddr(address)))
+            {
+                result = new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
+                return false;
+            }
+
+            chunk = ChunkAt(address);
+            chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
+        }
+
+        var raw = chunk is null
+            ? ReadOutsideChunk(address)
+            : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+        var kind = TFormat.Classify(raw, level);
+        if (kind == DescriptorKind.Table)
+        {
+            table = raw & TFormat.OutputAddressMask;
+            result = default;
+            return true;
+        }
+
+        result = kind is DescriptorKind.Page or DescriptorKind.Block
+            ? Leaf(v, level, raw, access)
+            : new Translation(FaultKind.Translation, level, default, raw, default);
+        return false;
+    }
+
+    // The rare steps of a walk (another chunk, or one that is not fully RAM or not backed) are calls, so the inlined
+    // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[]? ChunkAt(ulong address) => _memory.BackingChunk(address);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadOutsideChunk(ulong address) => _memory.ReadU64(new PhysAddr(address));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Translation Leaf(ulong va, int level, ulong raw, AccessType access)
