@@ -29,7 +29,7 @@ internal static class Hex
         return true;
     }
 
-    /// <summary>Parses hex (with or without 0x, with _ separators) or, with a <c>0d</c> prefix, decimal.</summary>
+    /// <summary>Parses hex, with or without <c>0x</c> and with <c>_</c> separators between digits; the value must fit 64 bits.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out ulong value)
     {
         value = 0;
