@@ -74,4 +74,7 @@ public enum MmError
 
     /// <summary>Two ranges overlap where they must not (RAM banks, layout regions).</summary>
     Overlap,
+
+    /// <summary>Boot cannot go on where Xen would panic (Xen: "Not enough space for xenheap", "Frametable too small", ...).</summary>
+    BootFailed,
 }

@@ -13,7 +13,7 @@ namespace XenMm.PageTables;
 /// the whole range is checked before anything is written, and tables created before an allocation failure are
 /// given back. Xen itself stops at the first bad entry and leaves the earlier ones updated (docs/fidelity.md).
 /// </remarks>
-public sealed class XenMappings<TFormat> : IXenMappings
+public sealed class XenMappings<TFormat> : IXenMappings, Machine.IAuditable
     where TFormat : struct, IPageTableFormat
 {
     private const int PageLevel = 3;
@@ -57,6 +57,19 @@ public sealed class XenMappings<TFormat> : IXenMappings
     /// </summary>
     public static XenMappings<TFormat> Create(PhysicalMemory memory, IFrameAllocator allocator, XenProfile profile = XenProfile.Current) =>
         new(PageTables<TFormat>.Create(memory, allocator, LeafAttributes.XenTable(profile)), profile);
+
+    /// <summary>Appends the tree's audit problems (<see cref="PageTables{TFormat}.Audit"/>) as violations; taken under the page-table lock.</summary>
+    public void Audit(List<Audit.AuditViolation> violations)
+    {
+        ArgumentNullException.ThrowIfNull(violations);
+        PageTableAudit audit;
+        lock (_ptLock)
+        {
+            audit = Tables.Audit();
+        }
+
+        violations.AddRange(audit.Problems.Select(p => new Audit.AuditViolation("page tables", null, $"{TFormat.Name} tree at {Tables.Root}: {p}")));
+    }
 
     /// <summary>Forgets the recorded TLB maintenance.</summary>
     public void ClearTlbLog()
