@@ -1,0 +1,86 @@
+using XenMm.Arm64.Machine;
+using XenMm.Machine;
+
+namespace XenMm.Arm64.Tests.Machine;
+
+/// <summary>
+/// The arm64 1 GiB QEMU boot of shared/reference/real-xen.md (Xen c447b7308b13, instrumented build), pinned exactly:
+/// the early lines, every init_boot_pages range, every alloc_boot_pages and what end_boot_allocator sees.
+/// </summary>
+public class RealXenBootTests
+{
+    private static XenMachine Booted()
+    {
+        var arch = new Arm64Architecture();
+        var machine = new XenMachine(arch.DefaultBoard(), arch);
+        machine.Boot();
+        return machine;
+    }
+
+    [Fact]
+    public void Early_lines_are_real_xens()
+    {
+        var lines = Booted().BootLog.Where(l => l.FromXen).Select(l => l.Text).ToArray();
+        Assert.Equal(
+        [
+            "RAM: 0000000040000000 - 000000007fffffff",
+            "MODULE[0]: 0000000040200000 - 0000000040372fff Xen         ",
+            "MODULE[1]: 0000000048000000 - 00000000480fffff Device Tree ",
+            "MODULE[2]: 0000000042000000 - 000000004200004f Kernel      ",
+            "Command line: console=dtuart dtuart=/pl011@9000000 dom0_mem=64M loglvl=all guest_loglvl=all",
+        ], lines.Take(5));
+    }
+
+    [Fact]
+    public void Init_boot_pages_ranges_are_real_xens()
+    {
+        var inits = Booted().BootAllocator.Inits.Select(r => (r.Start.Value, r.End.Value)).ToArray();
+        Assert.Equal(
+        [
+            (0x40000UL, 0x40200UL),
+            (0x40373UL, 0x42000UL),
+            (0x42001UL, 0x48000UL),
+            (0x48100UL, 0x80000UL),
+        ], inits);
+    }
+
+    [Fact]
+    public void Alloc_boot_pages_calls_are_real_xens()
+    {
+        var allocs = Booted().BootAllocator.Allocations.Select(a => (a.Mfn.Value, a.Pages, a.Align)).ToArray();
+        Assert.Equal(
+        [
+            (0x7ffffUL, 1UL, 1UL), // direct map: level-1 table for L0 slot 256
+            (0x7f000UL, 3584UL, 512UL), // frame table: 14 MiB, 2 MiB-aligned
+            (0x7fffeUL, 1UL, 1UL), // frame table: level-2 table
+            (0x7fffdUL, 1UL, 1UL), // vm_init
+            (0x7fffcUL, 1UL, 1UL),
+            (0x7fffbUL, 1UL, 1UL),
+        ], allocs);
+    }
+
+    [Fact]
+    public void End_boot_allocator_sees_real_xens_regions()
+    {
+        var regions = Booted().BootRegionsAtEnd.Select(r => (r.Start.Value, r.End.Value)).ToArray();
+        Assert.Equal(
+        [
+            (0x40000UL, 0x40200UL),
+            (0x40373UL, 0x42000UL),
+            (0x42001UL, 0x48000UL),
+            (0x48100UL, 0x7f000UL),
+            (0x7fe00UL, 0x7fffbUL),
+        ], regions);
+    }
+
+    [Fact]
+    public void Heap_holds_real_xens_pages_in_zone_19_only()
+    {
+        var machine = Booted();
+        // real-xen.md: 241185 pages in zone 19 after Xen's later allocations; before them every free page is there.
+        Assert.Equal(512UL + 7309 + 24575 + 225024 + 507, machine.Heap.TotalAvailPages);
+        Assert.Equal(machine.Heap.TotalAvailPages, machine.Heap.Avail(0, 19));
+        Assert.Equal(0UL, machine.Heap.Avail(0, 0));
+        Assert.Empty(machine.Audit());
+    }
+}
