@@ -10,6 +10,7 @@ public sealed partial class BuddyHeap
     internal void AuditLocked(List<AuditViolation> v, Domain[] domains)
     {
         var pc = Config.PageCount;
+        bool crossZone = Xen44CrossZoneMerges();
         var chunks = new List<(ulong Mfn, uint Idx, int Order, int Node, int Zone)>();
         var zoneSum = new ulong[_avail.Length];
         var nodeSum = new ulong[_nodes];
@@ -54,7 +55,7 @@ public sealed partial class BuddyHeap
                         {
                             v.Add(new("5 chunk-zone", m, $"order {order} chunk on zone {zone} list spans zones {z0}..{z1}")
                             {
-                                IsQuirk = IsXen44ForeignChunk(mfn, order, zone),
+                                IsQuirk = crossZone && IsXen44ForeignChunk(mfn, order, zone),
                             });
                         }
 
@@ -114,7 +115,7 @@ public sealed partial class BuddyHeap
                 int z = a % _nrZones;
                 v.Add(new("3 zone-avail", null, $"avail[node {a / _nrZones}][zone {z}] = {_avail[a]}, chunks hold {zoneSum[a]}")
                 {
-                    IsQuirk = _foreignLists && z >= 1 && z <= _maxOrder,
+                    IsQuirk = crossZone && z >= 1 && z <= _maxOrder,
                 });
             }
         }
@@ -172,6 +173,9 @@ public sealed partial class BuddyHeap
         AuditDomains(v, domains, pc);
     }
 
+    // [2013] Only a heap whose RAM holds MFN 0 has a chunk that spans zones (the one at MFN 0).
+    private bool Xen44CrossZoneMerges() => _foreignLists && _ft.IsRamRange(new Mfn(0), 1);
+
     // [2013] Xen 4.4 (free_heap_pages: no zone check; MFN 0 in the heap) can list a chunk on a zone other than its
     // pages': the chunk at MFN 0 spans zones 1..order+1 and goes to the list of the zone of the page freed last,
     // and alloc_heap_pages leaves the lower halves of such a chunk on that same zone's lists. Every such chunk lies
@@ -179,7 +183,7 @@ public sealed partial class BuddyHeap
     private bool IsXen44ForeignChunk(ulong mfn, int order, int listZone)
     {
         ulong end = mfn + (1UL << order);
-        return _foreignLists && listZone >= 1 && listZone <= _maxOrder && end <= 1UL << _maxOrder
+        return listZone >= 1 && listZone <= _maxOrder && end <= 1UL << _maxOrder
             && (end <= _xenLo || mfn >= _xenHi);
     }
 

@@ -233,6 +233,7 @@ public sealed partial class BuddyHeap
     // ARM, page_list_del is list_del (page_list_entry is a list_head): it unlinks the page from whichever list
     // holds it, whatever head it is passed. A chunk linked on both sides is unlinked by its links alone; a list's
     // head or tail is found by looking at that order's lists of every zone of the node, expected zone first.
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the current profile's merge loop
     private ref PageList ListHolding(int node, int order, uint i, ref HotEntry e, ref PageList expected)
     {
         bool head = e.Prev == PageList.Nil, tail = e.Next == PageList.Nil;
