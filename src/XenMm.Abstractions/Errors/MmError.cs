@@ -74,4 +74,10 @@ public enum MmError
 
     /// <summary>Two ranges overlap where they must not (RAM banks, layout regions).</summary>
     Overlap,
+
+    /// <summary>
+    /// A flattened device tree blob is malformed, or holds something Xen's early boot refuses (Xen: a panic in
+    /// <c>boot_fdt_info</c> or <c>early_fdt_map</c>). The message names the byte offset and what is wrong.
+    /// </summary>
+    InvalidDeviceTree,
 }
