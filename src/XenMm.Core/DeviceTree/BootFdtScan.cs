@@ -46,7 +46,7 @@ internal sealed partial class BootFdtScan
         foreach (var entry in _tree.MemoryReservations)
         {
             if (_reserved.Count >= XenBootLimits.MaxBanks)
-                throw DeviceTreeError.At(_tree.MemoryReservations.Count, $"more than {XenBootLimits.MaxBanks} reserved regions (Xen: boot_fdt_info, \"Cannot allocate reserved memory bank\")");
+                throw DeviceTreeError.At(_tree.MemReserveOffset + _reserved.Count * FdtFormat.MemReserveEntrySize, $"more than {XenBootLimits.MaxBanks} reserved regions (Xen: boot_fdt_info, \"Cannot allocate reserved memory bank\")");
             _reserved.Add((entry, BankType.FdtResvMem));
         }
         ForEachNode(_tree.Root, EarlyScanNode);

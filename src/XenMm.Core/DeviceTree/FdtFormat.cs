@@ -36,5 +36,6 @@ internal static class FdtFormat
     public const int OffSizeDtStrings = 32;
     public const int OffSizeDtStruct = 36;
 
-    public static int Align4(int offset) => (offset + 3) & ~3;
+    /// <summary>Rounds up to the next token; saturates at int.MaxValue so a position never wraps negative.</summary>
+    public static int Align4(int offset) => (int)Math.Min(((long)offset + 3) & ~3L, int.MaxValue);
 }

@@ -25,7 +25,7 @@ public sealed partial class FlattenedDeviceTree
         var reservations = ReadReservations(bytes, header.MemRsvmap);
         var (nodes, properties) = new StructureReader(bytes, header).Read();
         return new FlattenedDeviceTree(bytes, header.Version, header.LastCompVersion, header.BootCpuId,
-            reservations, nodes, properties);
+            header.MemRsvmap, reservations, nodes, properties);
     }
 
     private readonly record struct Header(uint TotalSize, int Struct, int StructEnd, int Strings, int StringsEnd,

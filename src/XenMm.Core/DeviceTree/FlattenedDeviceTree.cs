@@ -21,8 +21,9 @@ public sealed partial class FlattenedDeviceTree
     private readonly PropertyEntry[] _properties;
 
     private FlattenedDeviceTree(byte[] blob, uint version, uint lastCompatibleVersion, uint bootCpuId,
-        MemoryRegion[] reservations, NodeEntry[] nodes, PropertyEntry[] properties)
+        int memReserveOffset, MemoryRegion[] reservations, NodeEntry[] nodes, PropertyEntry[] properties)
     {
+        MemReserveOffset = memReserveOffset;
         _blob = blob;
         Version = version;
         LastCompatibleVersion = lastCompatibleVersion;
@@ -72,6 +73,9 @@ public sealed partial class FlattenedDeviceTree
         (uint)index < (uint)_nodes.Length
             ? new DeviceTreeNode(this, index)
             : throw new XenMmException(MmError.InvalidArgument, $"Node index {index} is outside [0, {_nodes.Length}).");
+
+    /// <summary>The byte offset of the memory reservation block.</summary>
+    internal int MemReserveOffset { get; }
 
     internal ref readonly NodeEntry NodeAt(int index) => ref _nodes[index];
 

@@ -72,5 +72,7 @@ public class QemuVirtBlobTests
         Assert.Equal(2, module.Depth);
         Assert.Equal(chosen, module.Parent);
         Assert.Equal(tree.NodeCount, tree.Nodes.Count());
+        Assert.Equal(chosen, tree.GetNode(chosen.Index));
+        Assert.Equal(MmError.InvalidArgument, Assert.Throws<XenMmException>(() => tree.GetNode(tree.NodeCount)).Error);
     }
 }
