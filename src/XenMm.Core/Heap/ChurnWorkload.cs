@@ -5,16 +5,53 @@ namespace XenMm.Heap;
 
 // BENCHMARKS.md W1 "churn", bit-exact with shared/bench/native/xenheap_bench.c w1: a seeded xorshift64*
 // stream of order-weighted allocations over every zone and random frees of live blocks. Shared by the bench
-// runner and the oracle tests so both run the same loop.
+// runner and the oracle tests so both run the same loop. The current profile is arm64 now (the native oracle:
+// MAX_ORDER 18, 37 zones, chunked init); the 2013 profile is arm64 in Xen 4.4 (shared/tools/xen44-heap: MAX_ORDER
+// 20, 29 zones, page-wise init, MFN 0 included).
 internal static class ChurnWorkload
 {
     internal sealed record Result(BuddyHeap Heap, ulong InitHash, ulong Allocs, ulong Frees, ulong Failures,
         ulong LiveBlocks, ulong LivePages, ulong AllocHash, TimeSpan Elapsed);
 
-    public static Result Run(ulong seed, ulong baseMfn, ulong pages, ulong ops, bool timed)
+    // Sees every operation, as the runners' --trace lines: "A mfn order", "X order" (failed), "F mfn order".
+    internal interface IObserver
     {
-        var heap = new BuddyHeap([new RamBank(new Mfn(baseMfn).ToPhysAddr(), pages << Addressing.PageShift)], HeapConfig.Arm64);
-        heap.InitHeapPages(new Mfn(baseMfn), pages, HeapInitMode.Chunked);
+        void Allocated(ulong mfn, int order);
+
+        void Failed(int order);
+
+        void Freed(ulong mfn, int order);
+    }
+
+    // The observer of untraced runs: a struct with empty methods, so the specialised loop calls nothing.
+    internal struct NoObserver : IObserver
+    {
+        public readonly void Allocated(ulong mfn, int order)
+        {
+        }
+
+        public readonly void Failed(int order)
+        {
+        }
+
+        public readonly void Freed(ulong mfn, int order)
+        {
+        }
+    }
+
+    public static Result Run(ulong seed, ulong baseMfn, ulong pages, ulong ops, bool timed, XenProfile profile = XenProfile.Current)
+    {
+        var none = default(NoObserver);
+        return Run(seed, baseMfn, pages, ops, timed, profile, ref none);
+    }
+
+    public static Result Run<TObserver>(ulong seed, ulong baseMfn, ulong pages, ulong ops, bool timed, XenProfile profile,
+        ref TObserver observer)
+        where TObserver : struct, IObserver
+    {
+        var heap = new BuddyHeap([new RamBank(new Mfn(baseMfn).ToPhysAddr(), pages << Addressing.PageShift)],
+            HeapConfig.For(64, profile));
+        heap.InitHeapPages(new Mfn(baseMfn), pages, HeapInitMode.ProfileDefault);
         ulong initHash = heap.StateHash();
 
         var live = new Live[pages + 1];
@@ -37,6 +74,7 @@ internal static class ChurnWorkload
                 if (!heap.TryAlloc(0, zoneHi, order, MemFlags.None, out var mfn))
                 {
                     failures++;
+                    observer.Failed(order);
                     continue;
                 }
 
@@ -45,11 +83,13 @@ internal static class ChurnWorkload
                 live[liveBlocks] = new Live(mfn.Value, (uint)order);
                 liveBlocks++;
                 livePages += 1UL << order;
+                observer.Allocated(mfn.Value, order);
             }
             else
             {
                 ulong i = (r >> 8) % liveBlocks;
                 var block = live[i];
+                observer.Freed(block.Mfn, (int)block.Order);
                 heap.Free(new Mfn(block.Mfn), (int)block.Order);
                 livePages -= 1UL << (int)block.Order;
                 live[i] = live[--liveBlocks];
