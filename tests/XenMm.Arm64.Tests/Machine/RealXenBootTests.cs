@@ -83,4 +83,21 @@ public class RealXenBootTests
         Assert.Equal(0UL, machine.Heap.Avail(0, 0));
         Assert.Empty(machine.Audit());
     }
+
+    [Fact]
+    public void QEMUs_own_blob_gives_the_same_boot()
+    {
+        var blob = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "virt-arm64.dtb"));
+        var options = MachineOptions.FromDeviceTree(blob, new PhysAddr(0x4800_0000));
+        var machine = new XenMachine(options, new Arm64Architecture());
+        machine.Boot();
+        var reference = Booted();
+
+        Assert.Equal(reference.BootLog.Select(l => l.ToString()), machine.BootLog.Select(l => l.ToString()));
+        Assert.Equal(reference.BootAllocator.Inits, machine.BootAllocator.Inits);
+        Assert.Equal(reference.BootAllocator.Allocations.Select(a => (a.Mfn, a.Pages, a.Align)), machine.BootAllocator.Allocations.Select(a => (a.Mfn, a.Pages, a.Align)));
+        Assert.Equal(reference.BootRegionsAtEnd, machine.BootRegionsAtEnd);
+        Assert.Equal(2, machine.Cpus.Count);
+        Assert.Empty(machine.Audit());
+    }
 }
