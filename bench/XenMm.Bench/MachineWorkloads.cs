@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using XenMm.Arm64.Machine;
-using XenMm.Heap;
 using XenMm.Machine;
+using XenMm.Workloads;
 
 namespace XenMm.Bench;
 
@@ -14,8 +14,9 @@ internal static class MachineWorkloads
     private const ulong RamStart = 0x4000_0000;
 
     /// <summary>
-    /// <c>boot-max [pages=N] [ops=N] [seed=S]</c>: boots one bank of <c>pages</c> (default FRAMETABLE_NR) at 0x4000_0000
-    /// on arm64, runs <c>ops</c> seeded xenheap/domheap operations on it, and boots one page more to show Xen's panic.
+    /// <c>boot-max [pages=N] [ops=N] [seed=S] [--check]</c>: boots one bank of <c>pages</c> (default FRAMETABLE_NR) at
+    /// 0x4000_0000 on arm64, runs <c>ops</c> operations of the churn workload and <c>ops/10</c> of the domains workload on
+    /// it, and boots one page more to show Xen's panic (on standard error).
     /// </summary>
     public static void BootMax(BenchArgs args)
     {
@@ -27,10 +28,16 @@ internal static class MachineWorkloads
         sw.Stop();
         var bootMs = sw.Elapsed.TotalMilliseconds;
 
+        // BENCHMARKS.md W1's churn on the booted machine's domheap, then the domains mix (xenheap, owned pages,
+        // claims, map_domain_page) over it.
         var ops = args.Get("ops", 1_000_000);
+        var seed = args.Get("seed", 1);
+        var churn = new ChurnWorkload(seed, pages, (ops / 2) + 1);
         sw.Restart();
-        var failures = Churn(machine, args.Get("seed", 1), ops);
+        churn.Run(machine, ops);
         sw.Stop();
+        var domains = new DomainsWorkload(seed);
+        domains.Run(machine, ops / 10);
 
         using var self = Process.GetCurrentProcess();
         self.Refresh();
@@ -38,7 +45,8 @@ internal static class MachineWorkloads
         Console.WriteLine($"boot_max_ms {bootMs:F3} ms");
         Console.WriteLine($"boot_max_peak_mib {self.PeakWorkingSet64 / (1024.0 * 1024):F1} MiB");
         Console.WriteLine($"boot_max_churn_ns_per_op {sw.Elapsed.TotalNanoseconds / Math.Max(ops, 1):F1} ns");
-        Console.WriteLine($"boot_max_churn_failures {failures} count");
+        Console.WriteLine($"boot_max_churn_failures {churn.Failures} count");
+        Console.WriteLine($"boot_max_xenheap_pages {domains.XenheapPages} pages");
         Console.WriteLine($"boot_max_free_pages {machine.Heap.TotalAvailPages} pages");
         if (args.Check)
         {
@@ -63,63 +71,4 @@ internal static class MachineWorkloads
         Cpus = 2,
         CommandLine = Arm64Architecture.QemuCommandLine,
     };
-
-    // Seeded xorshift64* mix: half xenheap, half anonymous domheap blocks of orders 0-9, freed at random.
-    private static ulong Churn(XenMachine machine, ulong seed, ulong ops)
-    {
-        var live = new (ulong Va, int Order, bool Xen)[4096];
-        int count = 0;
-        ulong state = seed | 1, failures = 0;
-        var model = machine.HeapModel;
-        var domheap = machine.Domheap;
-        for (ulong op = 0; op < ops; op++)
-        {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            var r = state * 0x2545F4914F6CDD1DUL;
-            if (count == 0 || (count < live.Length && (r & 1) == 0))
-            {
-                var order = (int)((r >> 8) % 10);
-                var xen = ((r >> 16) & 1) == 0;
-                ulong handle;
-                bool ok;
-                if (xen)
-                {
-                    ok = model.TryAllocXenheapPages(order, MemFlags.None, out var va);
-                    handle = va.Value;
-                }
-                else
-                {
-                    ok = domheap.TryAllocPages(null, order, MemFlags.None, out var mfn);
-                    handle = mfn.Value;
-                }
-
-                if (!ok)
-                {
-                    failures++;
-                    continue;
-                }
-
-                live[count++] = (handle, order, xen);
-            }
-            else
-            {
-                var i = (int)((r >> 8) % (ulong)count);
-                var (handle, order, xen) = live[i];
-                if (xen)
-                {
-                    model.FreeXenheapPages(new VirtAddr(handle), order);
-                }
-                else
-                {
-                    domheap.FreePages(new Mfn(handle), order);
-                }
-
-                live[i] = live[--count];
-            }
-        }
-
-        return failures;
-    }
 }

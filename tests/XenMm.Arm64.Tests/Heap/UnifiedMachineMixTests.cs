@@ -1,111 +1,57 @@
 using CsCheck;
+using XenMm.Arm64.Heap;
 using XenMm.Arm64.Machine;
-using XenMm.Domains;
-using XenMm.Heap;
 using XenMm.Machine;
+using XenMm.Workloads;
 
 namespace XenMm.Arm64.Tests.Heap;
 
 /// <summary>
-/// Long seeded mixes of xenheap, domheap, domain, vmap and map_domain_page operations on arm64 machines (PDX
-/// compression, a reserved region, modules, sometimes <c>xenheap_bits</c>): the audit stays empty, the census adds up
-/// to RAM with each category what the operations account for, and zone 0 never holds a chunk.
+/// Long seeded mixes on arm64 machines (PDX compression, a reserved region, a module, sometimes <c>xenheap_bits</c>):
+/// the domains workload (owned pages, claims, xenheap, map_domain_page), the churn workload (anonymous domheap
+/// blocks up to order 9) and vmap, interleaved one operation at a time. The audit stays empty, the census adds up to
+/// RAM with each category what the workloads hold, and zone 0 never holds a chunk.
 /// </summary>
 public class UnifiedMachineMixTests
 {
     [Fact]
     public void Audit_and_census_hold_and_zone_0_stays_empty() =>
-        Gen.ULong.Sample(seed => Run(seed, 3000), iter: 10);
+        Gen.ULong.Sample(seed => Run(seed, 4000), iter: 10);
 
     private static void Run(ulong seed, int ops)
     {
         var rng = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var options = new MachineOptions
         {
-            // Two banks far apart: PDX mask compression squeezes bits 22-29 out.
+            // Two banks far apart: PDX mask compression squeezes the bits between them out.
             Ram = [new MemoryRegion(new PhysAddr(0x8000_0000), 64UL << 20), new MemoryRegion(new PhysAddr(0x80_0000_0000), 32UL << 20)],
             Reserved = [new MemoryRegion(new PhysAddr(0x8100_0800), 0x3000)],
             Modules = [new BootModule(BootModuleKind.Kernel, new PhysAddr(0x8200_0000), 0x12345)],
             Cpus = 3,
         };
-        var arm64 = new Arm64Options();
-        if (rng.Next(2) == 0)
-        {
-            arm64.XenheapMaxMfn = new Mfn(0xFFFFF); // Sep 2015: 32 bits, the xenheap stays in the lower bank
-        }
 
+        // Half the runs call xenheap_max_mfn(0xFFFFF): Sep 2015 gives 32 bits, so the xenheap stays in the lower bank.
+        var arm64 = new Arm64Options { XenheapMaxMfn = rng.Next(2) == 0 ? new Mfn(0xFFFFF) : null };
         var m = new XenMachine(options, new Arm64Architecture(arm64));
         m.Boot();
         Assert.True(m.FrameTable.Pdx.IsCompressed);
-        var domains = new List<Domain> { m.CreateDomain(1, 4096), m.CreateDomain(2, 1UL << 20) };
-        var owned = new List<(Mfn Mfn, int Order)>();
-        var anonymous = new List<(Mfn Mfn, int Order)>();
-        var xen = new List<(VirtAddr Va, int Order)>();
+        var model = (UnifiedHeapModel)m.HeapModel;
+        Assert.Equal(arm64.XenheapMaxMfn is null ? 0 : 32, model.XenheapBits);
+
+        var domains = new DomainsWorkload(seed, domains: 3, maxPages: 4096);
+        var churn = new ChurnWorkload(seed ^ 0x5A5A, pages: 8192);
         var vm = new List<VirtAddr>();
         for (var op = 0; op < ops; op++)
         {
-            switch (rng.Next(10))
+            switch (rng.Next(5))
             {
-                case 0:
-                    {
-                        var d = domains[rng.Next(domains.Count)];
-                        var order = rng.Next(5);
-                        if (m.Domheap.TryAllocPages(d, order, MemFlags.None, out var mfn))
-                        {
-                            owned.Add((mfn, order));
-                        }
-
-                        break;
-                    }
-
-                case 1 when owned.Count > 0:
-                    {
-                        var i = rng.Next(owned.Count);
-                        m.Domheap.FreePages(owned[i].Mfn, owned[i].Order);
-                        owned.RemoveAt(i);
-                        break;
-                    }
-
-                case 2:
-                    {
-                        var order = rng.Next(6);
-                        if (m.Domheap.TryAllocPages(null, order, rng.Next(2) == 0 ? MemFlags.None : MemFlags.Bits(32), out var mfn))
-                        {
-                            anonymous.Add((mfn, order));
-                        }
-
-                        break;
-                    }
-
-                case 3 when anonymous.Count > 0:
-                    {
-                        var i = rng.Next(anonymous.Count);
-                        m.Domheap.FreePages(anonymous[i].Mfn, anonymous[i].Order);
-                        anonymous.RemoveAt(i);
-                        break;
-                    }
-
-                case 4 or 5:
-                    {
-                        var order = rng.Next(8);
-                        var flags = rng.Next(3) switch { 0 => MemFlags.None, 1 => MemFlags.Bits(32), _ => MemFlags.Bits(40) };
-                        if (m.HeapModel.TryAllocXenheapPages(order, flags, out var va))
-                        {
-                            xen.Add((va, order));
-                        }
-
-                        break;
-                    }
-
-                case 6 when xen.Count > 0:
-                    {
-                        var i = rng.Next(xen.Count);
-                        m.HeapModel.FreeXenheapPages(xen[i].Va, xen[i].Order);
-                        xen.RemoveAt(i);
-                        break;
-                    }
-
-                case 7:
+                case 0 or 1:
+                    domains.Run(m, 1);
+                    break;
+                case 2 or 3:
+                    churn.Run(m, 1);
+                    break;
+                default:
                     if (vm.Count < 40 && m.Vmap.TryMalloc((ulong)(rng.Next(1, 6) * 4096), out var v))
                     {
                         vm.Add(v);
@@ -118,44 +64,33 @@ public class UnifiedMachineMixTests
                     }
 
                     break;
-
-                default:
-                    {
-                        var cpu = rng.Next(3);
-                        var mfn = xen.Count > 0 && rng.Next(2) == 0 ? m.HeapModel.VirtToMaddr(xen[rng.Next(xen.Count)].Va).Mfn
-                            : owned.Count > 0 ? owned[rng.Next(owned.Count)].Mfn : new Mfn(0x800_0000);
-                        var va = m.DomainPages.Map(cpu, mfn);
-                        Assert.Equal(mfn, m.DomainPages.ToMfn(cpu, va));
-                        Assert.Equal(mfn.ToPhysAddr(), m.Mappings.Translate(va).PhysAddr);
-                        m.DomainPages.Unmap(cpu, va);
-                        break;
-                    }
             }
 
             // No zone-0 chunk, ever (invariant 12).
             Assert.Equal(0UL, m.Heap.Avail(0, 0));
-            if (op % 300 == 0 || op == ops - 1)
+            if (op % 400 == 0 || op == ops - 1)
             {
-                Check(m, owned, anonymous, xen);
+                Check(m, model, domains, churn);
             }
         }
+
+        Assert.True(domains.XenheapPages + churn.LivePages > 0);
     }
 
-    private static void Check(XenMachine m, List<(Mfn Mfn, int Order)> owned, List<(Mfn Mfn, int Order)> anonymous, List<(VirtAddr Va, int Order)> xen)
+    private static void Check(XenMachine m, UnifiedHeapModel model, DomainsWorkload domains, ChurnWorkload churn)
     {
         Assert.Empty(m.Audit());
         var census = m.Census();
         Assert.Empty(census.Violations);
         Assert.Equal(census.TotalRamPages, census.Pages.Values.Aggregate(0UL, (a, b) => a + b));
         Assert.Equal(m.Heap.TotalAvailPages, census[PageUse.Free]);
-        Assert.Equal(m.Domains.Aggregate(0UL, (s, d) => s + d.TotPages), census[PageUse.Domain]);
-        Assert.Equal(anonymous.Aggregate(0UL, (s, o) => s + (1UL << o.Order)), census[PageUse.Anonymous]);
-        Assert.Equal(xen.Aggregate(0UL, (s, o) => s + (1UL << o.Order)), census[PageUse.Xenheap]);
-        Assert.Equal(xen.Aggregate(0UL, (s, o) => s + (1UL << o.Order)), m.HeapModel.XenheapAllocations.Aggregate(0UL, (s, r) => s + r.Pages));
-        var model = (XenMm.Arm64.Heap.UnifiedHeapModel)m.HeapModel;
+        Assert.Equal(domains.OwnedPages, census[PageUse.Domain]);
+        Assert.Equal(churn.LivePages, census[PageUse.Anonymous]);
+        Assert.Equal(domains.XenheapPages, census[PageUse.Xenheap]);
+        Assert.Equal(domains.XenheapPages, model.XenheapAllocations.Aggregate(0UL, (s, r) => s + r.Pages));
         if (model.XenheapBits != 0)
         {
-            Assert.All(xen, x => Assert.True(model.VirtToMaddr(x.Va).Value < 1UL << model.XenheapBits));
+            Assert.All(model.XenheapAllocations, r => Assert.True(r.End.ToPhysAddr().Value <= 1UL << model.XenheapBits));
         }
     }
 }
