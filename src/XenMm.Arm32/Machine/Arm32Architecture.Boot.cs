@@ -172,6 +172,12 @@ public sealed partial class Arm32Architecture
         }
 
         var range = placement.Range;
+        if (!context.Memory.Banks.Any(b => b.StartMfn <= range.Start && range.End.Value <= b.StartMfn.Value + b.Pages))
+        {
+            // Xen searches the whole span, holes included, and would map and hand out the hole; XenMm stops here.
+            throw new XenMmException(MmError.BootFailed, $"Xen places the xenheap at {range}, which is not RAM (a hole in the span [0x{ramStart:X}, 0x{ramEnd:X})); Xen would use it anyway.");
+        }
+
         var model = new SplitHeapModel(context.Heap, range, new VirtAddr(Arm32Layout.XenheapVirtStart), XenheapBuffers);
         context.PopulateBootAllocator(range);
 
