@@ -23,6 +23,7 @@ public static class Program
             DemoCommand.Create(output),
             DecodeCommand.Create(output),
             PtCommand.Create(input, output, error),
+            BootCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -77,4 +77,10 @@ public enum MmError
 
     /// <summary>Boot cannot go on where Xen would panic (Xen: "Not enough space for xenheap", "Frametable too small", ...).</summary>
     BootFailed,
+
+    /// <summary>
+    /// A flattened device tree blob is malformed, or holds something Xen's early boot refuses (Xen: a panic in
+    /// <c>boot_fdt_info</c> or <c>early_fdt_map</c>). The message names the byte offset and what is wrong.
+    /// </summary>
+    InvalidDeviceTree,
 }

@@ -10,6 +10,7 @@ public sealed partial class BuddyHeap
     internal void AuditLocked(List<AuditViolation> v, Domain[] domains)
     {
         var pc = Config.PageCount;
+        bool crossZone = Xen44CrossZoneMerges();
         var chunks = new List<(ulong Mfn, uint Idx, int Order, int Node, int Zone)>();
         var zoneSum = new ulong[_avail.Length];
         var nodeSum = new ulong[_nodes];
@@ -52,11 +53,15 @@ public sealed partial class BuddyHeap
                         int z0 = ZoneOfMfn(mfn), z1 = ZoneOfMfn(mfn + (1UL << order) - 1);
                         if (z0 != zone || z1 != zone)
                         {
-                            v.Add(new("5 chunk-zone", m, $"order {order} chunk on zone {zone} list spans zones {z0}..{z1}"));
+                            v.Add(new("5 chunk-zone", m, $"order {order} chunk on zone {zone} list spans zones {z0}..{z1}")
+                            {
+                                IsQuirk = crossZone && IsXen44ForeignChunk(mfn, order, zone),
+                            });
                         }
 
-                        if (mfn == 0)
+                        if (mfn == 0 && !_foreignLists)
                         {
+                            // Invariant 6 is current Xen's (762b9a2d99, 4.13); Xen 4.4 freed MFN 0 like any page.
                             v.Add(new("6 mfn-0", m, "MFN 0 is in the buddy allocator"));
                         }
 
@@ -104,7 +109,14 @@ public sealed partial class BuddyHeap
         {
             if (_avail[a] != zoneSum[a])
             {
-                v.Add(new("3 zone-avail", null, $"avail[node {a / _nrZones}][zone {a % _nrZones}] = {_avail[a]}, chunks hold {zoneSum[a]}"));
+                // [2013] free_heap_pages adds a chunk's pages to the zone of its first page but lists the merged
+                // chunk (and alloc_heap_pages its split halves) on that zone's lists, whichever zones the buddies
+                // came from: with MFN 0 in the heap, zones 1..MAX_ORDER drift apart from their lists.
+                int z = a % _nrZones;
+                v.Add(new("3 zone-avail", null, $"avail[node {a / _nrZones}][zone {z}] = {_avail[a]}, chunks hold {zoneSum[a]}")
+                {
+                    IsQuirk = crossZone && z >= 1 && z <= _maxOrder,
+                });
             }
         }
 
@@ -159,6 +171,20 @@ public sealed partial class BuddyHeap
         }
 
         AuditDomains(v, domains, pc);
+    }
+
+    // [2013] Only a heap whose RAM holds MFN 0 has a chunk that spans zones (the one at MFN 0).
+    private bool Xen44CrossZoneMerges() => _foreignLists && _ft.IsRamRange(new Mfn(0), 1);
+
+    // [2013] Xen 4.4 (free_heap_pages: no zone check; MFN 0 in the heap) can list a chunk on a zone other than its
+    // pages': the chunk at MFN 0 spans zones 1..order+1 and goes to the list of the zone of the page freed last,
+    // and alloc_heap_pages leaves the lower halves of such a chunk on that same zone's lists. Every such chunk lies
+    // inside the MFN 0 block of order MAX_ORDER, on a list of zone 1..MAX_ORDER, and holds no xenheap page.
+    private bool IsXen44ForeignChunk(ulong mfn, int order, int listZone)
+    {
+        ulong end = mfn + (1UL << order);
+        return listZone >= 1 && listZone <= _maxOrder && end <= 1UL << _maxOrder
+            && (end <= _xenLo || mfn >= _xenHi);
     }
 
     private void AuditDomains(List<AuditViolation> v, Domain[] domains, PageCount pc)

@@ -29,9 +29,10 @@ public sealed partial class BuddyHeap
     }
 
     /// <summary>
-    /// Xen's <c>init_heap_pages</c>: hands <c>[start, start + pages)</c> to the buddy allocator, dropping MFN 0
-    /// ("keep MFN 0 away from the buddy allocator"), split into runs of one node (and one side of the xenheap
-    /// boundary), each freed chunked (current Xen) or page by page (≤ 4.16, the 2013 profile).
+    /// Xen's <c>init_heap_pages</c>: hands <c>[start, start + pages)</c> to the buddy allocator, split into runs of
+    /// one node (and one side of the xenheap boundary), each freed chunked (current Xen) or page by page (≤ 4.16,
+    /// the 2013 profile). The current profile drops MFN 0 ("keep MFN 0 away from the buddy allocator", Xen 4.13);
+    /// the 2013 profile frees it like any page, as Xen 4.4 did, so the chunk holding it merges across zones.
     /// </summary>
     /// <exception cref="XenMmException">A page is outside RAM or already free; the heap is then unchanged.</exception>
     public void InitHeapPages(Mfn start, ulong pages, HeapInitMode mode = HeapInitMode.ProfileDefault, bool needScrub = false)
@@ -49,7 +50,9 @@ public sealed partial class BuddyHeap
         using (_lock.EnterScope())
         {
             ulong s = start.Value;
-            if (s == 0)
+            // Xen (4.13+, 762b9a2d99): init_heap_pages drops MFN 0 so no merge crosses a zone boundary. Xen 4.4
+            // freed MFN 0 like any other page, and its merges cross zones (free_heap_pages).
+            if (s == 0 && !_foreignLists)
             {
                 if (pages-- <= 1)
                 {
@@ -231,7 +234,15 @@ public sealed partial class BuddyHeap
                 break;
             }
 
-            ListDel(ref _lists[lists + order], buddy, ref be);
+            // Xen: page_list_del(buddy, &heap(node, zone, order)). Current Xen keeps MFN 0 out, so the buddy is
+            // always on this zone's list; in 2013 it may be on another zone's (see ListHolding).
+            ref var l = ref _lists[lists + order];
+            if (_foreignLists)
+            {
+                l = ref ListHolding(node, order, buddy, ref be, ref l);
+            }
+
+            ListDel(ref l, buddy, ref be);
             if (buddy < idx)
             {
                 // Predecessor: it becomes the head; its first_dirty stands unless only this half is dirty.

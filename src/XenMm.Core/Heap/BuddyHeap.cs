@@ -26,6 +26,7 @@ public sealed partial class BuddyHeap
     private readonly int _nodes;
     private readonly uint _invalidDirty;
     private readonly bool _tailOnFree; // [2013]: page_list_add_tail for every freed chunk
+    private readonly bool _foreignLists; // [2013]: MFN 0 is in the heap, so a chunk may sit on another zone's list
     private readonly HeapLock _lock = new();
     private ulong _total;
     private ulong _outstandingClaims;
@@ -57,6 +58,7 @@ public sealed partial class BuddyHeap
         _nodes = Config.Nodes;
         _invalidDirty = Config.InvalidDirtyIdx;
         _tailOnFree = Config.Profile == XenProfile.Xen2013;
+        _foreignLists = Config.Profile == XenProfile.Xen2013;
         _lists = new PageList[_nodes * _nrZones * _orders];
         _lists.AsSpan().Fill(new PageList { Head = PageList.Nil, Tail = PageList.Nil });
         _avail = new ulong[_nodes * _nrZones];
@@ -223,6 +225,33 @@ public sealed partial class BuddyHeap
         {
             l.Tail = p;
         }
+    }
+
+    // [2013] The list a free head of this order is actually on. Xen 4.4 lets MFN 0 into the heap and merges
+    // without a zone check (free_heap_pages), so the chunk at MFN 0 spans zones and lands on the list of the zone
+    // of the page freed last, and splits of it (alloc_heap_pages) leave lower halves on that zone's lists too. On
+    // ARM, page_list_del is list_del (page_list_entry is a list_head): it unlinks the page from whichever list
+    // holds it, whatever head it is passed. A chunk linked on both sides is unlinked by its links alone; a list's
+    // head or tail is found by looking at that order's lists of every zone of the node, expected zone first.
+    [MethodImpl(MethodImplOptions.NoInlining)] // off the current profile's merge loop
+    private ref PageList ListHolding(int node, int order, uint i, ref HotEntry e, ref PageList expected)
+    {
+        bool head = e.Prev == PageList.Nil, tail = e.Next == PageList.Nil;
+        if ((!head && !tail) || (head ? expected.Head == i : expected.Tail == i))
+        {
+            return ref expected;
+        }
+
+        for (int z = 0; z < _nrZones; z++)
+        {
+            ref var l = ref _lists[ListIndex(node, z, order)];
+            if (head ? l.Head == i : l.Tail == i)
+            {
+                return ref l;
+            }
+        }
+
+        return ref expected; // not reached: every free head is on exactly one list (audit check 2)
     }
 
     // Xen: page_list_add_scrub: set PFN_ORDER, first_dirty and scrub_state; clean chunks to the list head,

@@ -24,6 +24,8 @@ public readonly record struct BootModule(BootModuleKind Kind, PhysAddr Start, ul
         BootModuleKind.Kernel => "Kernel",
         BootModuleKind.Ramdisk => "Ramdisk",
         BootModuleKind.XsmPolicy => "XSM Policy",
+        BootModuleKind.GuestDeviceTree => "DTB",
+        BootModuleKind.Microcode => "Microcode",
         _ => "Unknown",
     };
 

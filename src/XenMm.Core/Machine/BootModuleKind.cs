@@ -20,4 +20,10 @@ public enum BootModuleKind
 
     /// <summary>Anything else (<c>BOOTMOD_UNKNOWN</c>).</summary>
     Other,
+
+    /// <summary>A device tree for a guest (<c>BOOTMOD_GUEST_DTB</c>, compatible <c>multiboot,device-tree</c>).</summary>
+    GuestDeviceTree,
+
+    /// <summary>A CPU microcode blob (<c>BOOTMOD_MICROCODE</c>, compatible <c>multiboot,microcode</c>).</summary>
+    Microcode,
 }

@@ -5,7 +5,7 @@ namespace XenMm.Machine;
 /// line (what a board's device tree and boot loader would hand Xen). Settable, so it binds from configuration;
 /// <see cref="Validate"/> checks it as a whole and names the bad setting.
 /// </summary>
-public sealed class MachineOptions
+public sealed partial class MachineOptions
 {
     /// <summary>The most CPUs a machine may have (Xen on ARM: <c>NR_CPUS</c> default).</summary>
     public const int MaxCpus = 128;

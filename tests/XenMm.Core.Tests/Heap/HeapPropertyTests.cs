@@ -21,6 +21,10 @@ public sealed class HeapPropertyTests
         Ops.Sample(ops => Replay(ops, XenProfile.Xen2013), iter: 100);
 
     [Fact]
+    public void Audit_stays_clean_after_random_operations_2013_profile_from_MFN_0() =>
+        Ops.Sample(ops => Replay(ops, XenProfile.Xen2013, baseMfn: 0), iter: 100);
+
+    [Fact]
     public void Refused_frees_never_change_the_state() =>
         Gen.Select(Ops, Gen.Int[0, 300], Gen.Int[-1, 20]).Sample((ops, offset, order) =>
         {
@@ -40,18 +44,27 @@ public sealed class HeapPropertyTests
             Assert.True(violations.Count == 0, $"free {mfn} order {order}: " + string.Join('\n', violations));
         }, iter: 200);
 
-    private static void Replay(int[] ops, XenProfile profile)
+    private static void Replay(int[] ops, XenProfile profile, ulong baseMfn = 0x3FF00)
     {
-        var (heap, domains, _) = Build(ops, profile);
+        var (heap, domains, _) = Build(ops, profile, baseMfn);
         var violations = new HeapAudit(heap, domains).Run();
         Assert.True(violations.Count == 0, string.Join('\n', violations));
     }
 
-    // A heap over [0x3FF00, 0x40100) (crossing the zone 18/19 edge) with two xenheap-free domains.
-    internal static (BuddyHeap Heap, Domain[] Domains, List<(Mfn Mfn, int Order, Domain? Owner)> Live) Build(int[] ops, XenProfile profile)
+    // A heap over [0x3FF00, 0x40100) (crossing the zone 18/19 edge) with two xenheap-free domains; or over
+    // [0, 0x200), all of it given to the heap (MFN 0 merges across zones 1..10 in the 2013 profile).
+    internal static (BuddyHeap Heap, Domain[] Domains, List<(Mfn Mfn, int Order, Domain? Owner)> Live) Build(int[] ops, XenProfile profile,
+        ulong baseMfn = 0x3FF00)
     {
-        var heap = Empty(0x3FF00, 0x200, HeapConfig.For(64, profile));
-        heap.InitHeapPages(M(0x3FF01), 0x1FE);
+        var heap = Empty(baseMfn, 0x200, HeapConfig.For(64, profile));
+        if (baseMfn == 0)
+        {
+            heap.InitHeapPages(M(0), 0x200);
+        }
+        else
+        {
+            heap.InitHeapPages(M(baseMfn + 1), 0x1FE);
+        }
         var domheap = new Domheap(heap);
         Domain[] domains = [new Domain(1, 64), new Domain(2, 1000)];
         var live = new List<(Mfn Mfn, int Order, Domain? Owner)>();
