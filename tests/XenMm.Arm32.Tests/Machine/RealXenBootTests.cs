@@ -94,4 +94,21 @@ public class RealXenBootTests
         Assert.Equal(8190UL - 3, m.Heap.Avail(0, 0));
         Assert.Equal(3UL, census[PageUse.Xenheap]);
     }
+
+    [Fact]
+    public void QEMUs_device_tree_blob_boots_exactly_as_the_default_board()
+    {
+        var blob = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "virt-arm32.dtb"));
+        var options = MachineOptions.FromDeviceTree(blob, new PhysAddr(0x4800_0000));
+        var fromBlob = new XenMachine(options, new Arm32Architecture());
+        fromBlob.Boot();
+        var board = Boot();
+        Assert.Equal(XenLines(board), XenLines(fromBlob));
+        Assert.Equal(board.BootAllocator.Inits, fromBlob.BootAllocator.Inits);
+        Assert.Equal(
+            board.BootAllocator.Allocations.Select(a => (a.Mfn, a.Pages, a.Align)),
+            fromBlob.BootAllocator.Allocations.Select(a => (a.Mfn, a.Pages, a.Align)));
+        Assert.Equal(board.BootRegionsAtEnd, fromBlob.BootRegionsAtEnd);
+        Assert.Empty(fromBlob.Audit());
+    }
 }
