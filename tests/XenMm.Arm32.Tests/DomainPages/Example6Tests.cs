@@ -1,5 +1,6 @@
 using XenMm.Arm32.DomainPages;
 using XenMm.Machine;
+using XenMm.Tests.Shared;
 using static XenMm.Arm32.Tests.Machine.Arm32TestBoards;
 
 namespace XenMm.Arm32.Tests.DomainPages;
@@ -169,5 +170,18 @@ public class Example6Tests
         // Xen: set_init_ttbr maps the page of init_ttbr (in Xen's image at 0x8001_0000) on CPU 0 and unmaps it.
         Assert.Equal(0x0040_0000_8000_0F7DUL, _slots.SlotEntry(0, 0));
         Assert.Equal(0UL, _slots.SlotEntry(1, 0));
+    }
+
+    [Fact]
+    public void Map_and_unmap_allocate_nothing()
+    {
+        var mapper = _m.DomainPages;
+        Assert.Equal(0, Allocations.FewestBytes(() =>
+        {
+            for (var i = 0UL; i < 64; i++)
+            {
+                mapper.Unmap(1, mapper.Map(1, new Mfn(0x90000 + (i * 4099 % 0x10000))));
+            }
+        }));
     }
 }

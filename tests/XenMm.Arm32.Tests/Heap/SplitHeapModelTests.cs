@@ -2,6 +2,7 @@ using XenMm.Arm32.Heap;
 using XenMm.Arm32.Machine;
 using XenMm.Heap;
 using XenMm.Machine;
+using XenMm.Tests.Shared;
 using static XenMm.Arm32.Tests.Machine.Arm32TestBoards;
 
 namespace XenMm.Arm32.Tests.Heap;
@@ -138,5 +139,19 @@ public class SplitHeapModelTests
         Assert.Contains(violations, v => v.Check == "11 split-buffers" && v.Mfn == new Mfn(0x60000));
         Assert.Contains(violations, v => v.Check == "2 head-and-list" && v.Mfn == new Mfn(0x7c000));
         Assert.Contains(violations, v => v.Check == "census" && v.Detail.Contains("2 categories", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Xenheap_alloc_and_free_allocate_nothing()
+    {
+        var model = Small().HeapModel;
+        Assert.Equal(0, Allocations.FewestBytes(() =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                model.TryAllocXenheapPages(i % 3, MemFlags.None, out var va);
+                model.FreeXenheapPages(va, i % 3);
+            }
+        }));
     }
 }
