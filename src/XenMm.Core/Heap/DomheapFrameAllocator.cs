@@ -36,6 +36,10 @@ public sealed class DomheapFrameAllocator : IFrameAllocator
     }
 
     /// <inheritdoc />
+    /// <remarks>An anonymous order-0 allocation takes any domheap zone on any node, within the unclaimed pages.</remarks>
+    public ulong Available => _domheap.AvailableAnonymousPages();
+
+    /// <inheritdoc />
     public void Free(Mfn mfn)
     {
         using (_gate.EnterScope())
