@@ -190,6 +190,7 @@ internal static class ApiFuzz
     /// <summary>Drops calls while the run still breaks the contract (one at a time, then the tail), within a replay budget.</summary>
     public static List<Call> Shrink(List<Call> calls, XenProfile profile, int budget = 3000)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var failing = Run(calls, profile);
         if (failing is null)
         {
@@ -200,7 +201,7 @@ internal static class ApiFuzz
         for (var changed = true; changed && budget > 0;)
         {
             changed = false;
-            for (var i = current.Count - 2; i >= 0 && budget-- > 0; i--)
+            for (var i = current.Count - 2; i >= 0 && budget-- > 0 && clock.Elapsed < TimeSpan.FromSeconds(30); i--)
             {
                 var candidate = current.Where((_, k) => k != i).ToList();
                 if (Run(candidate, profile) is { } f)
