@@ -7,7 +7,7 @@ namespace XenMm.Arm64.Tests.Hardening;
 public class ConcurrencyTests
 {
     [Fact]
-    public void Map_vmap_and_audits_run_together()
+    public async Task Map_vmap_and_audits_run_together()
     {
         var m = new FuzzMachine(1024);
         var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -57,7 +57,7 @@ public class ConcurrencyTests
                 problems.Enqueue(v.ToString());
             }
         }));
-        Task.WaitAll(mapper, vmapper, auditor);
+        await Task.WhenAll(mapper, vmapper, auditor);
         Assert.Empty(problems);
         Assert.Null(m.Violations());
     }
