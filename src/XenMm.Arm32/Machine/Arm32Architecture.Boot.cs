@@ -76,6 +76,7 @@ public sealed partial class Arm32Architecture
     {
         ArgumentNullException.ThrowIfNull(context);
         var state = State(context);
+        HeapHook?.Invoke(context.Heap);
         var model = context.Profile == XenProfile.Xen2013 ? SetupMm2013(context, state) : SetupMmCurrent(context, state);
         state.Model = model;
         context.SetHeapModel(model);

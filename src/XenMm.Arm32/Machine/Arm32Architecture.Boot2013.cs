@@ -60,17 +60,21 @@ public sealed partial class Arm32Architecture
 
         // Xen 4.4: the top of the xenheap seeds the boot allocator (its first page holds the region list), the device
         // tree is copied there, then the rest of RAM is added without the modules and the xenheap.
+        // ARM Xen 4.4 always boots with a device tree; its copy keeps the top of the xenheap allocated (the region-list
+        // page below it is the only xenheap page the boot allocator gives back, so no free chunk meets the top edge).
         var dtb = context.Options.Modules.FirstOrDefault(m => m.Kind == BootModuleKind.DeviceTree);
+        if (dtb.Size == 0)
+        {
+            throw new XenMmException(MmError.BootFailed, "Xen 4.4 on ARM boots from a device tree, which setup_mm copies to the top of the xenheap; the 2013 profile needs a device-tree module.");
+        }
+
         var dtbPages = (dtb.Size + Addressing.PageMask) >> Addressing.PageShift;
         var bootMfnStart = range.End.Value - dtbPages - 1;
         context.BootAllocator.InitBootPages(new Mfn(bootMfnStart).ToPhysAddr(), range.End.ToPhysAddr());
-        if (dtbPages != 0)
-        {
-            var copy = context.BootAllocator.AllocBootPages(dtbPages, 1, PageUse.BootStructure, "device tree copy");
-            var bytes = new byte[dtb.Size];
-            context.Memory.Read(dtb.Start, bytes);
-            context.Memory.Write(copy.ToPhysAddr(), bytes);
-        }
+        var copy = context.BootAllocator.AllocBootPages(dtbPages, 1, PageUse.BootStructure, "device tree copy");
+        var bytes = new byte[dtb.Size];
+        context.Memory.Read(dtb.Start, bytes);
+        context.Memory.Write(copy.ToPhysAddr(), bytes);
 
         context.PopulateBootAllocator(range);
         context.InitFrametable(state.Mappings);

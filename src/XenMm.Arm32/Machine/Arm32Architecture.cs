@@ -38,10 +38,12 @@ public sealed partial class Arm32Architecture : XenArchitecture<LpaeFormat>
     {
     }
 
-    // xenheapBuffers: false is the test-only switch that drops init_xenheap_pages' one-page buffers.
-    internal Arm32Architecture(bool xenheapBuffers)
+    // xenheapBuffers: false is the test-only switch that drops init_xenheap_pages' one-page buffers; heapHook lets
+    // such a test adjust the heap (its internal guards) before setup_mm hands it any page.
+    internal Arm32Architecture(bool xenheapBuffers, Action<XenMm.Heap.BuddyHeap>? heapHook = null)
     {
         XenheapBuffers = xenheapBuffers;
+        HeapHook = heapHook;
     }
 
     /// <inheritdoc />
@@ -57,6 +59,8 @@ public sealed partial class Arm32Architecture : XenArchitecture<LpaeFormat>
     public override int PageInfoSize => 32;
 
     internal bool XenheapBuffers { get; }
+
+    internal Action<XenMm.Heap.BuddyHeap>? HeapHook { get; }
 
     /// <inheritdoc />
     public override IAddressSpaceLayout GetLayout(XenProfile profile) => Arm32Layout.For(profile);

@@ -129,7 +129,12 @@ public class SplitHeapModelTests
         Assert.Equal(new MfnRange(new Mfn(0x7c000), 16384), buffered.HeapModel.XenheapRange);
         AssertConsistent(buffered);
 
-        var broken = Boot(board, new Arm32Architecture(xenheapBuffers: false));
+        // Unbuffered, the heap's own guard refuses the free that would meet the xenheap's edge (Xen has no such guard).
+        var refused = Assert.Throws<XenMmException>(new XenMachine(board, new Arm32Architecture(xenheapBuffers: false)).Boot);
+        Assert.Contains("init_xenheap_pages", refused.Message, StringComparison.Ordinal);
+
+        // With the guard off too, the boot does what Xen would do without the buffers.
+        var broken = Boot(board, new Arm32Architecture(xenheapBuffers: false, heap => heap.GuardXenheapEdges = false));
         Assert.Empty(broken.HeapModel.BufferPages);
 
         // The merged chunk (order 17 at 0x60000, on zone 19's list) now holds the xenheap, while zone 0's list still

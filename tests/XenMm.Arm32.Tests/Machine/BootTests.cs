@@ -152,4 +152,13 @@ public class BootTests
         var options = new MachineOptions { Ram = [Bank(0x4000_0000, 512 * MiB), Bank(0x2_0000_0000, 256 * MiB)], Profile = XenProfile.Xen2013 };
         Assert.Equal(MmError.BootFailed, Assert.Throws<XenMmException>(new XenMachine(options, new Arm32Architecture()).Boot).Error);
     }
+
+    [Fact]
+    public void Xen2013_needs_a_device_tree()
+    {
+        var options = new MachineOptions { Ram = [Bank(0x4000_0000, 1UL << 30)], Profile = XenProfile.Xen2013 };
+        var ex = Assert.Throws<XenMmException>(new XenMachine(options, new Arm32Architecture()).Boot);
+        Assert.Equal(MmError.BootFailed, ex.Error);
+        Assert.Contains("device tree", ex.Message, StringComparison.Ordinal);
+    }
 }

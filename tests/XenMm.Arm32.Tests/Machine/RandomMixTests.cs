@@ -27,7 +27,13 @@ public class RandomMixTests
     {
         // 256 MiB at 0x4000_0000 (2013: 512 MiB, its xenheap is at least 128 MiB).
         var ram = profile == XenProfile.Xen2013 ? 512 * MiB : 256 * MiB;
-        var m = Boot(new MachineOptions { Ram = [Bank(0x4000_0000, ram)], Cpus = 3, Profile = profile });
+        var m = Boot(new MachineOptions
+        {
+            Ram = [Bank(0x4000_0000, ram)],
+            Modules = [Module(BootModuleKind.DeviceTree, 0x4800_0000, 0x10_0000)],
+            Cpus = 3,
+            Profile = profile,
+        });
         var domain = m.CreateDomain(1, 4096);
         var xen = new List<(VirtAddr Va, int Order)>();
         var dom = new List<(Mfn Mfn, int Order, Domain? Owner)>();
