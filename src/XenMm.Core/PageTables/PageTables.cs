@@ -94,6 +94,12 @@ public sealed partial class PageTables<TFormat>
             throw new XenMmException(MmError.OutOfMemory, $"No page is left for the root table of a {TFormat.Name} tree.");
         }
 
+        return OnRoot(memory, allocator, root, tableAttributes);
+    }
+
+    // An empty tree on a zeroed root page the tree owns from now on.
+    private static PageTables<TFormat> OnRoot(PhysicalMemory memory, IFrameAllocator allocator, Mfn root, LeafAttributes? tableAttributes)
+    {
         memory.ZeroPage(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
