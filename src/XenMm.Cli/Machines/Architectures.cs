@@ -8,6 +8,7 @@ internal static class Architectures
 {
     private static readonly Dictionary<string, Func<IArchitecture>> Known = new(StringComparer.Ordinal)
     {
+        ["arm32"] = () => new XenMm.Arm32.Machine.Arm32Architecture(),
         ["arm64"] = () => new Arm64Architecture(),
     };
 
