@@ -88,6 +88,7 @@ public class Arm64BootTests
             ["xen_pgtable", "xen_first", "xen_second", "xen_xenmap[0]", "xen_xenmap[1]", "xen_xenmap[2]", "xen_xenmap[3]", "xen_fixmap", "xen_first_id", "xen_second_id", "xen_third_id"],
             machine.ImagePages.Select(p => p.Purpose));
         var image = machine.Options.Modules[0];
+        Assert.Equal(new BootModule(BootModuleKind.Xen, new PhysAddr(Gib + 0x20_0000), 0x17_3000), image); // DefaultXenImage
         var t = machine.Mappings.Translate(new VirtAddr(0x0000_0A00_0020_0000 + 0x5000));
         Assert.Equal((3, image.Start + 0x5000), (t.Level, t.PhysAddr));
         Assert.True(machine.Mappings.Translate(new VirtAddr(0x0000_0A00_0020_0000 + image.Size)).IsFault);
