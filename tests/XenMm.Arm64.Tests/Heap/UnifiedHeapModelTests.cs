@@ -115,4 +115,49 @@ public class UnifiedHeapModelTests
         machine.Heap.SetXenHeapFlag(mfn, 0, false);
         Assert.Empty(machine.Audit());
     }
+
+    [Fact]
+    public async Task Concurrent_xenheap_and_domheap_callers_keep_flag_and_record_in_step()
+    {
+        var (machine, model) = Boot();
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            var rng = new Random(w);
+            var held = new List<(VirtAddr Va, int Order)>();
+            for (var i = 0; i < 2000; i++)
+            {
+                if (held.Count > 0 && rng.Next(2) == 0)
+                {
+                    var k = rng.Next(held.Count);
+                    model.FreeXenheapPages(held[k].Va, held[k].Order);
+                    held.RemoveAt(k);
+                }
+                else
+                {
+                    var order = rng.Next(4);
+                    if (model.TryAllocXenheapPages(order, MemFlags.None, out var va))
+                    {
+                        held.Add((va, order));
+                    }
+                }
+
+                if (w == 0 && i % 100 == 0)
+                {
+                    // The model's own checks hold at any moment: it flags and records under one lock.
+                    var violations = new List<XenMm.Audit.AuditViolation>();
+                    model.Audit(violations);
+                    Assert.Empty(violations);
+                }
+            }
+
+            foreach (var (va, order) in held)
+            {
+                model.FreeXenheapPages(va, order);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.Empty(model.XenheapAllocations);
+        Assert.Empty(machine.Audit());
+    }
 }
