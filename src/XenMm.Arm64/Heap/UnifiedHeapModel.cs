@@ -21,7 +21,6 @@ public sealed class UnifiedHeapModel : IHeapModel, IAuditable
     private readonly Lock _gate = new();
     private readonly Dictionary<ulong, int> _live = [];
     private readonly bool _current;
-    private bool _bitsSet;
 
     /// <summary>Creates the model over <paramref name="domheap"/>'s heap and the direct map <paramref name="map"/>.</summary>
     public UnifiedHeapModel(Domheap domheap, DirectMap map)
@@ -71,13 +70,13 @@ public sealed class UnifiedHeapModel : IHeapModel, IAuditable
     {
         lock (_gate)
         {
-            if (_bitsSet || _heap.NodeHeapInitialised(0) || _heap.TotalAvailPages != 0)
+            // Xen: ASSERT(!first_node_initialised); ASSERT(!xenheap_bits).
+            if (XenheapBits != 0 || _heap.NodeHeapInitialised(0) || _heap.TotalAvailPages != 0)
             {
                 throw new XenMmException(MmError.InvalidState, $"xenheap_max_mfn({mfn}) must run once, before the heap is initialised (xenheap_bits is {XenheapBits}).");
             }
 
             XenheapBits = XenheapMaxMfn.Bits(mfn, formula, _heap.Config.PaddrBits);
-            _bitsSet = true;
         }
     }
 
