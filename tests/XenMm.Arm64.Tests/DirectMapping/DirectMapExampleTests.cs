@@ -1,4 +1,5 @@
 using XenMm.Arm64.Heap;
+using XenMm.PageTables;
 using XenMm.Arm64.Tests.Machine;
 
 namespace XenMm.Arm64.Tests.DirectMapping;
@@ -54,6 +55,37 @@ public class DirectMapExampleTests
         foreach (var s in shapes.Where(s => s.Level == 2 && (s.Va & ((32UL << 20) - 1)) == 0))
         {
             Assert.Equal(0UL, (s.Va - DirectMap + 0x8000_0000) & ((32UL << 20) - 1));
+        }
+    }
+
+    [Fact]
+    public void The_tables_have_the_exact_shape()
+    {
+        var tables = ((XenMappings<XenMm.Arm64.PageTables.Vmsa64Format>)Machine.Mappings).Tables;
+        var walk = tables.Walk(new VirtAddr(0x0000_8000_2000_0000));
+        Assert.Equal((0, 256, DescriptorKind.Table), (walk[0].Level, walk[0].Index, walk[0].Kind)); // L0 slot 256
+        Assert.Equal((1, 0, DescriptorKind.Table), (walk[1].Level, walk[1].Index, walk[1].Kind));
+        var l1 = new PhysAddr(walk[1].DescriptorAddress.Value & ~0xFFFUL);
+        var l2 = new PhysAddr(walk[1].Raw & 0x0000_FFFF_FFFF_F000UL);
+
+        // Level 1: a table for the first GiB, a block for the second, a table for the third; nothing else.
+        var l1Kinds = Enumerable.Range(0, 512).Select(i => Machine.Memory.ReadU64(l1 + ((ulong)i * 8)) & 0b11).ToArray();
+        Assert.Equal([0b11UL, 0b01UL, 0b11UL], l1Kinds.Take(3));
+        Assert.All(l1Kinds.Skip(3), k => Assert.Equal(0UL, k));
+
+        // The first GiB's level-2 table: the first 256 entries are empty, the other 256 are contig blocks.
+        for (var i = 0; i < 512; i++)
+        {
+            var raw = Machine.Memory.ReadU64(l2 + ((ulong)i * 8));
+            if (i < 256)
+            {
+                Assert.Equal(0UL, raw);
+                continue;
+            }
+
+            Assert.Equal(0b01UL, raw & 0b11);
+            Assert.Equal(1UL, (raw >> 52) & 1); // the contiguous hint
+            Assert.Equal(0x8000_0000UL + ((ulong)i << 21), raw & 0x0000_FFFF_FFE0_0000UL);
         }
     }
 
