@@ -78,6 +78,34 @@ public sealed partial class Arm64Architecture
         // Xen maps its image RW first and then protects text (RX) and rodata (RO); XenMm does not know the
         // sections and leaves every page RW (docs/fidelity.md).
         mappings.Map(xen.Start, image.Start.Mfn, imagePages, PageFlags.HypervisorRw);
+        EarlyFdtMap(context, mappings);
         context.AddCpu(tables.Root, mappings);
+    }
+
+    // Xen: mmu/setup.c early_fdt_map, called again right after setup_pagetables "to remap it in the new tables"
+    // (4.4: setup_pagetables copies boot_second's FDT entry into xen_second): the blob's 2 MiB, and the next 2 MiB
+    // when it crosses, as read-only blocks at BOOT_FDT_VIRT_START in the static xen_second. A machine given no blob
+    // (options without a device-tree module) maps nothing; Xen would have panicked before this point.
+    private static void EarlyFdtMap(BootContext context, XenMappings<Vmsa64Format> mappings)
+    {
+        if (context.Options.Modules.FirstOrDefault(m => m.Kind == BootModuleKind.DeviceTree) is not { Size: > 0 } fdt)
+        {
+            return;
+        }
+
+        var paddr = fdt.Start.Value;
+        if (paddr % 8 != 0 || fdt.Size > SecondSize)
+        {
+            throw context.Panic($"Invalid device tree blob at physical address {fdt.Start}. The DTB must be 8-byte aligned and must not exceed 2 MB in size.");
+        }
+
+        var va = context.Layout["BOOT_FDT_VIRT_START"].Start;
+        var basePaddr = paddr & ~(SecondSize - 1);
+        const ulong pages = SecondSize >> Addressing.PageShift;
+        mappings.Map(va, new Mfn(basePaddr >> Addressing.PageShift), pages, PageFlags.HypervisorRo | PageFlags.Block);
+        if (paddr - basePaddr + fdt.Size > SecondSize && context.Profile == XenProfile.Current)
+        {
+            mappings.Map(va + SecondSize, new Mfn((basePaddr + SecondSize) >> Addressing.PageShift), pages, PageFlags.HypervisorRo | PageFlags.Block);
+        }
     }
 }

@@ -21,6 +21,9 @@ public class Arm64BootErrorTests
         // The linker script's ASSERT(_end - _start <= XEN_VIRT_SIZE).
         { "image-too-big", "does not fit XEN_VIRT_SIZE" },
         { "image-unaligned", "Xen's image must start on a page" },
+        // mmu/setup.c early_fdt_map (start_xen panics on its NULL).
+        { "fdt-too-big", "Invalid device tree blob at physical address 0x48000000" },
+        { "fdt-unaligned", "The DTB must be 8-byte aligned" },
         // Xen 4.4: the first bank must be 1 GiB-aligned, and sparse banks are dropped (XenMm refuses).
         { "2013-unaligned", "is not 1 GiB-aligned" },
         { "2013-sparse", "only using 1 out of 2 memory banks" },
@@ -81,6 +84,14 @@ public class Arm64BootErrorTests
                 var odd = Arm64Boards.Banks((Gib, Gib));
                 odd.Modules.Add(new BootModule(BootModuleKind.Xen, new PhysAddr(Gib + 0x20_0800), 0x17_3000));
                 return odd;
+            case "fdt-too-big":
+                var bigFdt = Arm64Boards.Banks((Gib, Gib));
+                bigFdt.Modules.Add(new BootModule(BootModuleKind.DeviceTree, new PhysAddr(0x4800_0000), (2UL << 20) + 1));
+                return bigFdt;
+            case "fdt-unaligned":
+                var oddFdt = Arm64Boards.Banks((Gib, Gib));
+                oddFdt.Modules.Add(new BootModule(BootModuleKind.DeviceTree, new PhysAddr(0x4800_0004), 0x1000));
+                return oddFdt;
             case "2013-unaligned":
                 var unaligned = Arm64Boards.Banks((0xA000_0000, Gib));
                 unaligned.Profile = XenProfile.Xen2013;

@@ -98,6 +98,21 @@ public class Arm64BootTests
     }
 
     [Fact]
+    public void The_device_tree_is_mapped_read_only_at_BOOT_FDT_VIRT_START()
+    {
+        var arch = new XenMm.Arm64.Machine.Arm64Architecture();
+        var board = arch.DefaultBoard();
+        board.Modules[1] = new BootModule(BootModuleKind.DeviceTree, new PhysAddr(0x481F_F000), 0x2000); // crosses 2 MiB
+        var machine = new XenMachine(board, arch);
+        machine.Boot();
+
+        var t = machine.Mappings.Translate(new VirtAddr(0x0000_0A00_00C0_0000 + 0x1F_F010));
+        Assert.Equal((2, new PhysAddr(0x481F_F010), true), (t.Level, t.PhysAddr, t.Attributes.ReadOnly));
+        Assert.Equal(new PhysAddr(0x4820_0000), machine.Mappings.Translate(new VirtAddr(0x0000_0A00_00E0_0000)).PhysAddr);
+        Assert.Equal(6, machine.BootAllocator.Allocations.Count); // xen_second is static: no table page needed
+    }
+
+    [Fact]
     public void The_2013_profile_boots_with_44s_layout_blocks_and_xenheap_bits()
     {
         var options = Arm64Boards.Banks((Gib, 2 * Gib));
