@@ -140,12 +140,13 @@ public sealed partial class BuddyHeap
     }
 
     // ValidateFree plus the rules that keep merges inside a zone (Xen relies on its callers for both):
-    // MFN 0 never enters the buddy allocator (init_heap_pages), and no page is freed next to a free page across
+    // MFN 0 never enters the buddy allocator (init_heap_pages; current Xen only: Xen 4.4 freed it and merged across
+    // zones, which the 2013 profile reproduces), and no page is freed next to a free page across
     // the address-based xenheap's edge (init_xenheap_pages keeps a one-page buffer on each side).
     private uint ValidateFreeChunk(Mfn mfn, int order)
     {
         uint idx = ValidateFree(mfn, order);
-        if (mfn.Value == 0)
+        if (mfn.Value == 0 && !_tailOnFree)
         {
             ThrowMfnZero(order);
         }
