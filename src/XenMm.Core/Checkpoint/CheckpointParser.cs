@@ -38,21 +38,15 @@ internal static class CheckpointParser
 
     public static void Read(Stream stream, IRecordSink sink, IProgress<double>? progress = null, CancellationToken cancel = default)
     {
-        var reader = new CheckpointReader(stream);
-        reader.ReadPrefix();
+        // Every frame and checksum is checked before anything is decoded or booted: a damaged file costs one read.
+        var records = ReadFrames(stream, cancel);
         var seen = new HashSet<CheckpointRecordType>();
         var rank = 0;
         var count = 0;
-        var length = stream.CanSeek ? Math.Max(1, stream.Length) : 0;
-        while (true)
+        foreach (var raw in records)
         {
             cancel.ThrowIfCancellationRequested();
-            var raw = reader.Next() ?? throw CheckpointErrors.Corrupt($"file offset {reader.Offset}", $"the file ends after {count} records without an End record (truncated)");
-            if (length != 0)
-            {
-                progress?.Report(Math.Min(1.0, (double)reader.Offset / length));
-            }
-
+            progress?.Report((count + 1.0) / records.Count);
             var where = raw.Where;
             if (!CheckpointFormat.IsKnown(raw.Type))
             {
@@ -138,11 +132,6 @@ internal static class CheckpointParser
                             throw CheckpointErrors.Corrupt(where, $"the End record counts {n} records before it, the file has {count}");
                         }
 
-                        if (reader.Next() is { } extra)
-                        {
-                            throw CheckpointErrors.Corrupt(extra.Where, "data follows the End record");
-                        }
-
                         return;
                 }
             }
@@ -156,6 +145,31 @@ internal static class CheckpointParser
             }
 
             count++;
+        }
+
+        throw CheckpointErrors.Corrupt("the end of the file", "no End record");
+    }
+
+    // The records up to and including End, framed and checksummed; End must be last.
+    public static List<RawRecord> ReadFrames(Stream stream, CancellationToken cancel = default)
+    {
+        var reader = new CheckpointReader(stream);
+        reader.ReadPrefix();
+        var records = new List<RawRecord>();
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var raw = reader.Next() ?? throw CheckpointErrors.Corrupt($"file offset {reader.Offset}", $"the file ends after {records.Count} records without an End record (truncated)");
+            records.Add(raw);
+            if (raw.Type == (uint)CheckpointRecordType.End)
+            {
+                if (reader.Next() is { } extra)
+                {
+                    throw CheckpointErrors.Corrupt(extra.Where, "data follows the End record");
+                }
+
+                return records;
+            }
         }
     }
 }
