@@ -1,3 +1,4 @@
+using XenMm.Workloads;
 using System.Diagnostics;
 using XenMm.Heap;
 using XenMm.Memory;
@@ -14,8 +15,8 @@ internal static class HeapWorkloads
         ulong seed = args.Get("seed", 42), baseMfn = args.Get("base", 0x80000), pages = args.Get("pages", 1UL << 20);
         ulong ops = args.Get("ops", 10_000_000);
         // Warm-up (untimed, own heap): the timed loop then runs fully optimised code, as the native one does.
-        ChurnWorkload.Run(seed + 1, 0x80000, 1UL << 16, 2_000_000, timed: false);
-        var r = ChurnWorkload.Run(seed, baseMfn, pages, ops, timed: true);
+        ChurnWorkload.RunOnNewHeap(seed + 1, 0x80000, 1UL << 16, 2_000_000, timed: false);
+        var r = ChurnWorkload.RunOnNewHeap(seed, baseMfn, pages, ops, timed: true);
         if (args.Check)
         {
             // As the native --check: both init variants give the same initial state, and the end state audits clean.

@@ -1,3 +1,4 @@
+using XenMm.Workloads;
 using XenMm.Heap;
 
 namespace XenMm.Core.Tests.Heap;
@@ -29,7 +30,7 @@ public sealed class W1OracleTests
     [MemberData(nameof(Cases))]
     public void W1_matches_the_native_oracle(ulong seed, ulong baseMfn, ulong pages, ulong ops, W1Expected expected)
     {
-        var r = ChurnWorkload.Run(seed, baseMfn, pages, ops, timed: false);
+        var r = ChurnWorkload.RunOnNewHeap(seed, baseMfn, pages, ops, timed: false);
 
         Assert.Equal(expected.InitHash, r.InitHash);
         Assert.Equal(expected.Allocs, r.Allocs);
@@ -48,8 +49,8 @@ public sealed class W1OracleTests
     public void First_two_operations_match_the_native_short_run_checkpoints()
     {
         // README: ops=1 → alloc_mfn_hash 0x305a3ce1e04da0d4 (MFN 0x17FFFF); ops=2 → 0x41e4525ffec95b64 (then 0x17FFFE).
-        Assert.Equal(0x305a3ce1e04da0d4UL, ChurnWorkload.Run(42, 0x80000, 1UL << 20, 1, false).AllocHash);
-        Assert.Equal(0x41e4525ffec95b64UL, ChurnWorkload.Run(42, 0x80000, 1UL << 20, 2, false).AllocHash);
+        Assert.Equal(0x305a3ce1e04da0d4UL, ChurnWorkload.RunOnNewHeap(42, 0x80000, 1UL << 20, 1, false).AllocHash);
+        Assert.Equal(0x41e4525ffec95b64UL, ChurnWorkload.RunOnNewHeap(42, 0x80000, 1UL << 20, 2, false).AllocHash);
     }
 
     public sealed record W1Expected(ulong InitHash, ulong Allocs, ulong Frees, ulong Failures, ulong LiveBlocks,

@@ -1,3 +1,4 @@
+using XenMm.Workloads;
 using System.Security.Cryptography;
 using System.Text;
 using XenMm.Audit;
@@ -41,7 +42,7 @@ public sealed class W1Xen44OracleTests
     public void W1_in_the_2013_profile_matches_Xen_4_4(ulong seed, ulong baseMfn, ulong pages, ulong ops, W1Xen44Expected expected)
     {
         var trace = new Trace(new StringBuilder());
-        var r = ChurnWorkload.Run(seed, baseMfn, pages, ops, false, XenProfile.Xen2013, ref trace);
+        var r = ChurnWorkload.RunOnNewHeap(seed, baseMfn, pages, ops, false, XenProfile.Xen2013, ref trace);
 
         Assert.Equal(expected.InitHash, r.InitHash);
         Assert.Equal(expected.Allocs, r.Allocs);
@@ -80,7 +81,7 @@ public sealed class W1Xen44OracleTests
     }
 
     /// <summary>The runner's --trace lines: "A 0xmfn order", "X order", "F 0xmfn order", one per operation.</summary>
-    internal readonly struct Trace(StringBuilder text) : ChurnWorkload.IObserver
+    internal readonly struct Trace(StringBuilder text) : IChurnObserver
     {
         public StringBuilder Text { get; } = text;
 

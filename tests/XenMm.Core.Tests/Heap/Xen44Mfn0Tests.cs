@@ -1,3 +1,4 @@
+using XenMm.Workloads;
 using System.Text;
 using XenMm.Audit;
 using XenMm.Heap;
@@ -50,12 +51,12 @@ public sealed class Xen44Mfn0Tests
         // xen44_w1 seed=3 base=0x0 pages=64 ops=158 dump-at=157 --trace: before op 157 the lists are
         // z6/o0 0x36 0x3c, z6/o1 0x34, z6/o5 0x0 and avail[1..6] 2 2 4 8 16 4; op 157 is "X 4" (alloc_heap_pages
         // skips zone 6 since avail 4 < 16, and zones 5..1 have counts but empty lists). Current rules return 0x10.
-        var before = ChurnWorkload.Run(3, 0, 64, 157, false, XenProfile.Xen2013).Heap;
+        var before = ChurnWorkload.RunOnNewHeap(3, 0, 64, 157, false, XenProfile.Xen2013).Heap;
         Assert.Equal("z6/o0: 0x36 0x3C\nz6/o1: 0x34\nz6/o5: 0x0", Lists(before));
         Assert.Equal("2 2 4 8 16 4", W1Xen44OracleTests.ZoneAvail(before));
 
         var trace = new W1Xen44OracleTests.Trace(new StringBuilder());
-        ChurnWorkload.Run(3, 0, 64, 158, false, XenProfile.Xen2013, ref trace);
+        ChurnWorkload.RunOnNewHeap(3, 0, 64, 158, false, XenProfile.Xen2013, ref trace);
         var lines = trace.Text.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal(158, lines.Length);
         Assert.Equal(["A 0x38 0", "F 0x3e 0", "X 9", "A 0x3e 0", "A 0x21 0", "A 0x20 0", "A 0x37 0", "F 0x3c 0", "X 4"], lines[149..]);
