@@ -158,6 +158,15 @@ internal sealed class CheckpointReader(Stream stream)
         return new RawRecord(index, type, offset, body);
     }
 
+    public bool HasMore()
+    {
+        Span<byte> one = stackalloc byte[1];
+        var offset = _offset;
+        var more = ReadUpTo(one) != 0;
+        _offset = offset;
+        return more;
+    }
+
     private int ReadUpTo(Span<byte> buffer)
     {
         var total = 0;

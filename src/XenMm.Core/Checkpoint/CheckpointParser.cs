@@ -163,9 +163,9 @@ internal static class CheckpointParser
             records.Add(raw);
             if (raw.Type == (uint)CheckpointRecordType.End)
             {
-                if (reader.Next() is { } extra)
+                if (reader.HasMore())
                 {
-                    throw CheckpointErrors.Corrupt(extra.Where, "data follows the End record");
+                    throw CheckpointErrors.Corrupt($"file offset {reader.Offset}", "data follows the End record");
                 }
 
                 return records;
