@@ -9,6 +9,8 @@ internal sealed class ListFrameAllocator(Mfn first, ulong count) : IFrameAllocat
 
     public int Used => (int)count - _free.Count;
 
+    public ulong Available => (ulong)_free.Count;
+
     public bool TryAllocate(out Mfn mfn)
     {
         if (_free.Count == 0)

@@ -32,6 +32,9 @@ public enum PageFlags : uint
     /// <summary><c>_PAGE_CONTIG</c> (bit 8): internal to Xen; refused when a caller passes it.</summary>
     Contig = 1 << 8,
 
+    /// <summary><c>_PAGE_DEVICE</c> = XN | PRESENT (0x28): add a device memory type (<see cref="HypervisorNoCache"/> adds MT_DEVICE_nGnRE).</summary>
+    Device = Xn | Present,
+
     /// <summary><c>_PAGE_NORMAL</c> = MT_NORMAL | PRESENT (0x27).</summary>
     Normal = (uint)MairIndex.MT_NORMAL | Present,
 
@@ -47,9 +50,9 @@ public enum PageFlags : uint
     /// <summary><c>PAGE_HYPERVISOR_RX</c> = <c>_PAGE_NORMAL</c> | RO (0x37).</summary>
     HypervisorRx = Normal | Ro,
 
-    /// <summary><c>PAGE_HYPERVISOR_NOCACHE</c> = MT_DEVICE_nGnRE | PRESENT | XN (0x2C).</summary>
-    HypervisorNoCache = (uint)MairIndex.MT_DEVICE_nGnRE | Present | Xn,
+    /// <summary><c>PAGE_HYPERVISOR_NOCACHE</c> = <c>_PAGE_DEVICE</c> | MT_DEVICE_nGnRE (0x2C): what <c>ioremap</c> and <c>ioremap_nocache</c> map.</summary>
+    HypervisorNoCache = Device | (uint)MairIndex.MT_DEVICE_nGnRE,
 
-    /// <summary><c>PAGE_HYPERVISOR_WC</c> = MT_NORMAL_NC | PRESENT | XN (0x29).</summary>
-    HypervisorWc = (uint)MairIndex.MT_NORMAL_NC | Present | Xn,
+    /// <summary><c>PAGE_HYPERVISOR_WC</c> = <c>_PAGE_DEVICE</c> | MT_NORMAL_NC (0x29): write-combining (<c>ioremap_wc</c>).</summary>
+    HypervisorWc = Device | (uint)MairIndex.MT_NORMAL_NC,
 }

@@ -64,8 +64,8 @@ internal static class PtCommand
     }
 
     /// <summary>One translate line: <c>0xVA 0xPA attr=0xNN</c> or <c>0xVA FAULT level=N type=kind</c>.</summary>
-    public static string FormatTranslation(VirtAddr va, in Translation t) => t.Fault is FaultKind.None
-        ? $"0x{va.Value:X} 0x{t.PhysAddr.Value:X} attr=0x{Mair.AttributeOf(t.Attributes.AttrIndx):X2}"
+    public static string FormatTranslation(VirtAddr va, in Translation t) => t.TryGetPhysAddr(out var pa)
+        ? $"0x{va.Value:X} 0x{pa.Value:X} attr=0x{Mair.AttributeOf(t.Attributes.AttrIndx):X2}"
         : $"0x{va.Value:X} FAULT level={t.Level} type={FaultName(t.Fault)}";
 
     private static string FaultName(FaultKind fault) => fault switch

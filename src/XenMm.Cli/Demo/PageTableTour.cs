@@ -37,7 +37,8 @@ internal static class PageTableTour
             output.WriteLine($"     {step}");
         }
 
-        output.WriteLine($"   translate: {va} -> {xen.Translate(va).PhysAddr}");
+        var translation = xen.Translate(va);
+        output.WriteLine($"   translate: {va} -> {(translation.TryGetPhysAddr(out var pa) ? pa : translation)}");
 
         var vmap = new Vmap(xen, memory, frames);
         vmap.Init(VmapRegion.Default, new VirtAddr(VmapStart), new VirtAddr(VmapStart + (1UL << 30)));

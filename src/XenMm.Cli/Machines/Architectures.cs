@@ -7,6 +7,7 @@ internal static class Architectures
 {
     private static readonly Dictionary<string, Func<IArchitecture>> Known = new(StringComparer.Ordinal)
     {
+        ["arm32"] = () => new XenMm.Arm32.Machine.Arm32Architecture(),
     };
 
     public static IEnumerable<string> Names => Known.Keys.Order(StringComparer.Ordinal);

@@ -28,6 +28,14 @@ public sealed class Domheap
     public bool TryAllocPages(Domain? domain, int order, MemFlags flags, out Mfn mfn)
     {
         var cfg = Heap.Config;
+        if (domain is not null && cfg.PageCount.Extra == 0
+            && (flags.Value & (MemFlags.NoRefcount.Value | MemFlags.NoOwner.Value)) == MemFlags.NoRefcount.Value)
+        {
+            // [2013] no PGC_extra: the pages would be owned but not counted, and free_domheap_pages would
+            // still take them off tot_pages.
+            ThrowUncountedOwner(domain);
+        }
+
         int bits = flags.AddressBits != 0 ? flags.AddressBits : cfg.BitsPerLong + Addressing.PageShift;
         int zoneHi = Math.Min(BuddyHeap.BitsToZone(bits), cfg.NrZones - 1);
         if ((flags.Value & MemFlags.NoOwner.Value) != 0)
@@ -93,8 +101,11 @@ public sealed class Domheap
                 throw new XenMmException(MmError.InvalidAddress, $"Range of {pages} pages at MFN {mfn} is not inside RAM.");
             }
 
+            var pc = Heap.Config.PageCount;
+            ulong extra = 0;
             for (ulong i = 0; i < pages; i++)
             {
+                extra += pc.Extra != 0 && (ft.ColdOrDefault(idx + (uint)i).CountInfo & pc.Extra) != 0 ? 1UL : 0;
                 if (ft.TryFindChunk(idx + (uint)i, Heap.MaxOrder, out _, out _))
                 {
                     throw new XenMmException(MmError.NotAllocated, $"MFN {mfn + i} is free; only allocated pages can be assigned.");
@@ -106,12 +117,25 @@ public sealed class Domheap
                 }
             }
 
+            // Xen ASSERTs that PGC_extra pages come all together with MEMF_no_refcount. XenMm also refuses
+            // MEMF_no_refcount for pages without PGC_extra: they would be owned but not counted in tot_pages,
+            // and free_domheap_pages would take them off it anyway.
+            bool noRefcount = (flags.Value & MemFlags.NoRefcount.Value) != 0;
+            if (extra != 0 ? extra != pages || !noRefcount : noRefcount)
+            {
+                throw new XenMmException(MmError.InvalidFlags, $"Assigning {pages} pages at MFN {mfn} ({extra} with PGC_extra) with{(noRefcount ? "" : "out")} MEMF_no_refcount: PGC_extra pages and MEMF_no_refcount go together (Xen: ASSERT in assign_pages).");
+            }
+
             if (TryAssignLocked(idx, pages, domain, flags) is { } error)
             {
                 throw error;
             }
         }
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowUncountedOwner(Domain domain) =>
+        throw new XenMmException(MmError.InvalidFlags, $"MEMF_no_refcount for domain {domain.Id} without PGC_extra (2013 profile) would own pages outside tot_pages; pass MEMF_no_owner or no flag.");
 
     private XenMmException? TryAssignLocked(uint idx, ulong nr, Domain d, MemFlags flags)
     {
@@ -214,6 +238,18 @@ public sealed class Domheap
         using (Heap.Lock())
         {
             Heap.SetOutstandingLocked(domain, pages);
+        }
+    }
+
+    /// <summary>
+    /// How many anonymous order-0 <see cref="TryAllocPages"/> calls (no domain, no flags) would succeed one after
+    /// another: the domheap zones' free pages, within what claims leave unclaimed.
+    /// </summary>
+    public ulong AvailableAnonymousPages()
+    {
+        using (Heap.Lock())
+        {
+            return Heap.AvailableAnonymousLocked();
         }
     }
 

@@ -25,7 +25,8 @@ public sealed partial class BuddyHeap
     /// <exception cref="XenMmException">The zone range is empty or above NR_ZONES − 1 (Xen: ASSERT).</exception>
     public bool TryAlloc(int zoneLo, int zoneHi, int order, MemFlags flags, Domain? domain, out Mfn mfn)
     {
-        if ((uint)zoneLo > (uint)zoneHi || zoneHi >= _nrZones)
+        // Unsigned compares: a negative zone is refused too.
+        if ((uint)zoneHi >= (uint)_nrZones || (uint)zoneLo > (uint)zoneHi)
         {
             ThrowBadZoneRange(zoneLo, zoneHi);
         }

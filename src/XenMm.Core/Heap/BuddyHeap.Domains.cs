@@ -9,7 +9,7 @@ public sealed partial class BuddyHeap
 {
     internal HeapLock.Scope Lock() => _lock.EnterScope();
 
-    internal uint ValidateInUse(Mfn mfn, int order) => ValidateFree(mfn, order);
+    internal uint ValidateInUse(Mfn mfn, int order) => ValidateFreeChunk(mfn, order);
 
     internal void FreeUnlocked(uint idx, Mfn mfn, int order, bool needScrub) => FreeLocked(idx, mfn.Value, order, needScrub);
 
@@ -23,6 +23,20 @@ public sealed partial class BuddyHeap
 
         mfn = new Mfn(_ft.ToMfn(idx));
         return true;
+    }
+
+    internal ulong AvailableAnonymousLocked()
+    {
+        ulong zones = 0;
+        for (int node = 0; node < _nodes; node++)
+        {
+            for (int zone = 1; zone < _nrZones; zone++)
+            {
+                zones += _avail[(node * _nrZones) + zone];
+            }
+        }
+
+        return Math.Min(zones, _total - Math.Min(_total, _outstandingClaims));
     }
 
     // domain_set_outstanding_pages (xen/common/page_alloc.c), under the heap lock.

@@ -23,7 +23,7 @@ public sealed partial class BuddyHeap
     {
         using (_lock.EnterScope())
         {
-            uint idx = ValidateFree(mfn, order);
+            uint idx = ValidateFreeChunk(mfn, order);
             FreeLocked(idx, mfn.Value, order, needScrub);
         }
     }
@@ -69,7 +69,12 @@ public sealed partial class BuddyHeap
             }
 
             // Validate every chunk first so a refused range leaves the heap as it was.
-            ForEachChunk(s, e, (mfn, order) => ValidateFree(new Mfn(mfn), order));
+            if (_xenHi != _xenLo && (Straddles(s, e, _xenLo) || Straddles(s, e, _xenHi)))
+            {
+                ThrowNoXenheapBuffer(new Mfn(s), new Mfn(e));
+            }
+
+            ForEachChunk(s, e, (mfn, order) => ValidateFreeChunk(new Mfn(mfn), order));
 
             foreach (var (rs, re) in Runs(s, e))
             {
@@ -133,6 +138,62 @@ public sealed partial class BuddyHeap
 
         return runs;
     }
+
+    // ValidateFree plus the rules that keep merges inside a zone (Xen relies on its callers for both):
+    // MFN 0 never enters the buddy allocator (init_heap_pages; current Xen only: Xen 4.4 freed it and merged across
+    // zones, which the 2013 profile reproduces), and no page is freed next to a free page across
+    // the address-based xenheap's edge (init_xenheap_pages keeps a one-page buffer on each side).
+    private uint ValidateFreeChunk(Mfn mfn, int order)
+    {
+        uint idx = ValidateFree(mfn, order);
+        if (mfn.Value == 0 && !_tailOnFree)
+        {
+            ThrowMfnZero(order);
+        }
+
+        if (_xenHi != _xenLo && GuardXenheapEdges)
+        {
+            CheckXenheapEdges(mfn.Value, mfn.Value + (1UL << order));
+        }
+
+        return idx;
+    }
+
+    // Test-only: false lets a free next to the xenheap's edge through, so a test can show the cross-zone merge that
+    // init_xenheap_pages' buffer pages prevent and the audit reporting it (Xen has no such check).
+    internal bool GuardXenheapEdges { get; set; } = true;
+
+    private static bool Straddles(ulong s, ulong e, ulong edge) => edge != 0 && s < edge && edge < e;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckXenheapEdges(ulong s, ulong e)
+    {
+        foreach (ulong edge in (ReadOnlySpan<ulong>)[_xenLo, _xenHi])
+        {
+            if (edge == 0)
+            {
+                continue;
+            }
+
+            // The chunk ends at the edge and the page above is free, or starts at it and the page below is free.
+            if ((e == edge && IsFreePage(edge)) || (s == edge && IsFreePage(edge - 1)))
+            {
+                ThrowNoXenheapBuffer(new Mfn(s), new Mfn(e));
+            }
+        }
+    }
+
+    private bool IsFreePage(ulong mfn) => _ft.TryToIdx(mfn, out uint idx) && _ft.TryFindChunk(idx, _maxOrder, out _, out _);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMfnZero(int order) =>
+        throw new XenMmException(MmError.InvalidAddress, $"MFN 0 (order {order}) is kept out of the buddy allocator (Xen: init_heap_pages); freeing it would merge across zones.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoXenheapBuffer(Mfn s, Mfn e) =>
+        throw new XenMmException(MmError.InvalidArgument, $"Freeing [{s}, {e}) would put free pages on both sides of the xenheap edge of [{new Mfn(_xenLo)}, {new Mfn(_xenHi)}) with no one-page buffer between them (Xen: init_xenheap_pages); their chunks would merge across zones.");
 
     private uint ValidateFree(Mfn mfn, int order)
     {

@@ -19,6 +19,18 @@ public sealed class DomheapFrameAllocator : IFrameAllocator
         _domheap = domheap ?? throw new ArgumentNullException(nameof(domheap));
     }
 
+    /// <summary>How many frames this allocator has handed out and not yet taken back.</summary>
+    public int Allocated
+    {
+        get
+        {
+            using (_gate.EnterScope())
+            {
+                return _mine.Count;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public bool TryAllocate(out Mfn mfn)
     {
@@ -34,6 +46,10 @@ public sealed class DomheapFrameAllocator : IFrameAllocator
 
         return true;
     }
+
+    /// <inheritdoc />
+    /// <remarks>An anonymous order-0 allocation takes any domheap zone on any node, within the unclaimed pages.</remarks>
+    public ulong Available => _domheap.AvailableAnonymousPages();
 
     /// <inheritdoc />
     public void Free(Mfn mfn)

@@ -49,6 +49,9 @@ public sealed class BumpFrameAllocator : IFrameAllocator
     }
 
     /// <inheritdoc />
+    public ulong Available => Count - Used;
+
+    /// <inheritdoc />
     public void Free(Mfn mfn)
     {
         if (_next == First.Value || mfn.Value != _next - 1)

@@ -13,4 +13,11 @@ public interface IFrameAllocator
     /// <summary>Gives back a frame taken from this allocator.</summary>
     /// <exception cref="XenMmException">The frame was not allocated here, or is already free.</exception>
     void Free(Mfn mfn);
+
+    /// <summary>
+    /// How many frames <see cref="TryAllocate"/> would hand out now, one after another, if nothing else ran: callers
+    /// check it before they act, so that a refusal changes nothing. <see cref="ulong.MaxValue"/> when unknown (the
+    /// default); a caller then finds out by allocating, and rolls back.
+    /// </summary>
+    ulong Available => ulong.MaxValue;
 }

@@ -10,7 +10,11 @@ public sealed partial class PageTables<TFormat>
     public IReadOnlyList<MappedRange> Dump()
     {
         var ranges = new List<MappedRange>();
-        DumpTable(_root, TFormat.RootLevel, 0, ranges, []);
+        lock (_lock)
+        {
+            DumpTable(_root, TFormat.RootLevel, 0, ranges, []);
+        }
+
         return ranges;
     }
 
@@ -22,16 +26,19 @@ public sealed partial class PageTables<TFormat>
     {
         var problems = new List<string>();
         var reachable = new HashSet<ulong> { _root >> Addressing.PageShift };
-        AuditTable(_root, TFormat.RootLevel, 0, reachable, problems);
-        if (!IsReadOnly)
+        lock (_lock)
         {
-            foreach (var mfn in _owned.Where(m => !reachable.Contains(m)).Order())
+            AuditTable(_root, TFormat.RootLevel, 0, reachable, problems);
+            if (!IsReadOnly)
             {
-                problems.Add($"table page {new Mfn(mfn)} has no parent (leaked)");
+                foreach (var mfn in _owned.Where(m => !reachable.Contains(m)).Order())
+                {
+                    problems.Add($"table page {new Mfn(mfn)} has no parent (leaked)");
+                }
             }
-        }
 
-        return new PageTableAudit(reachable.Count, _owned.Count, problems);
+            return new PageTableAudit(reachable.Count, _owned.Count, problems);
+        }
     }
 
     private void DumpTable(ulong table, int level, ulong vaBase, List<MappedRange> ranges, HashSet<ulong> seen)

@@ -20,11 +20,7 @@ public sealed partial class PageTables<TFormat>
             throw new XenMmException(MmError.InvalidAddress, $"Root table MFN {root} is not RAM.");
         }
 
-        memory.ZeroPage(root);
-        var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
-        var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
-        tables._owned.Add(root.Value);
-        return tables;
+        return OnRoot(memory, allocator, root, tableAttributes);
     }
 
     /// <summary>

@@ -15,8 +15,9 @@ namespace XenMm.PageTables;
 /// Table pages come from an <see cref="IFrameAllocator"/> and are zeroed when taken, as Xen's
 /// <c>create_xen_table</c> does (<c>clear_page</c>). Tables are never freed by updates: Xen keeps empty
 /// intermediate tables. A table tree attached to foreign bytes with <see cref="Attach"/> is read-only.
-/// Updates are not synchronised here (the caller holds Xen's <c>xen_pt_lock</c>); translations may run in parallel
-/// with each other.
+/// Updates (<see cref="MapRange"/> and those of <see cref="XenMappings{TFormat}"/>), <see cref="Audit"/>,
+/// <see cref="Dump"/> and <see cref="TablePages"/> take the tree's lock (Xen's <c>xen_pt_lock</c>), so they are
+/// thread-safe; translations take no lock and may run in parallel with everything (a descriptor is written whole).
 /// </remarks>
 public sealed partial class PageTables<TFormat>
     where TFormat : struct, IPageTableFormat
@@ -32,6 +33,7 @@ public sealed partial class PageTables<TFormat>
     private readonly ulong _tableBits;
     private readonly HashSet<ulong> _owned = [];
     private readonly List<(ulong Entry, Mfn Table)> _created = [];
+    private readonly Lock _lock = new();
 
     // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
     // starts there without a lookup.
@@ -55,7 +57,19 @@ public sealed partial class PageTables<TFormat>
     public bool IsReadOnly => _allocator is null;
 
     /// <summary>The table pages this engine allocated, root included, in address order.</summary>
-    public IReadOnlyList<Mfn> TablePages => [.. _owned.Order().Select(v => new Mfn(v))];
+    public IReadOnlyList<Mfn> TablePages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _owned.Order().Select(v => new Mfn(v))];
+            }
+        }
+    }
+
+    /// <summary>Xen's <c>xen_pt_lock</c> for this tree: held by every update and by the readers of the whole tree.</summary>
+    internal Lock SyncRoot => _lock;
 
     /// <summary>The number of entries of the root table that the input-address width can reach (4 on arm32, 512 on arm64).</summary>
     public static int RootEntries => 1 << Math.Min(9, TFormat.VaBits - LevelShift(TFormat.RootLevel));
@@ -80,6 +94,12 @@ public sealed partial class PageTables<TFormat>
             throw new XenMmException(MmError.OutOfMemory, $"No page is left for the root table of a {TFormat.Name} tree.");
         }
 
+        return OnRoot(memory, allocator, root, tableAttributes);
+    }
+
+    // An empty tree on a zeroed root page the tree owns from now on.
+    private static PageTables<TFormat> OnRoot(PhysicalMemory memory, IFrameAllocator allocator, Mfn root, LeafAttributes? tableAttributes)
+    {
         memory.ZeroPage(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
@@ -148,6 +168,14 @@ public sealed partial class PageTables<TFormat>
     {
         CheckRange(va, size);
         CheckOutput(pa, size);
+        lock (_lock)
+        {
+            MapRangeLocked(va, pa, size, attributes, allowBlocks);
+        }
+    }
+
+    private void MapRangeLocked(VirtAddr va, PhysAddr pa, ulong size, in LeafAttributes attributes, bool allowBlocks)
+    {
         var attributeBits = TFormat.EncodeAttributes(attributes);
         BeginUpdate();
         ulong v = va.Value, p = pa.Value, left = size;
@@ -269,6 +297,9 @@ public sealed partial class PageTables<TFormat>
         Span<WalkStep> steps = stackalloc WalkStep[4];
         return steps[..Walk(va, steps)].ToArray();
     }
+
+    /// <summary>How many table pages the allocator can still hand out (see <see cref="IFrameAllocator.Available"/>).</summary>
+    internal ulong FramesAvailable => _allocator?.Available ?? 0;
 
     internal ulong ReadEntry(ulong address) => _memory.ReadU64(new PhysAddr(address));
 

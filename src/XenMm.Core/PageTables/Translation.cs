@@ -13,7 +13,7 @@ public readonly record struct Translation
     {
         Fault = fault;
         Level = level;
-        PhysAddr = physAddr;
+        _physAddr = physAddr;
         Descriptor = descriptor;
         Attributes = attributes;
     }
@@ -27,8 +27,37 @@ public readonly record struct Translation
     /// <summary>The level of the leaf (1-3), or of the descriptor where the walk faulted.</summary>
     public int Level { get; }
 
-    /// <summary>The output address (leaf address plus the offset inside it); for a permission or access-flag fault, the address the leaf would give.</summary>
-    public PhysAddr PhysAddr { get; }
+    private readonly PhysAddr _physAddr;
+
+    /// <summary>The output address (leaf address plus the offset inside it) of a translation that did not fault.</summary>
+    /// <exception cref="InvalidOperationException">The walk faulted: there is no address to read (use <see cref="TryGetPhysAddr"/>).</exception>
+    public PhysAddr PhysAddr
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (Fault != FaultKind.None)
+            {
+                ThrowFault();
+            }
+
+            return _physAddr;
+        }
+    }
+
+    /// <summary>
+    /// The address the leaf gives, also for a permission or access-flag fault (the leaf exists, only the access is
+    /// refused); for a walk that stopped with no leaf (translation fault, external abort) null.
+    /// </summary>
+    public PhysAddr? LeafPhysAddr => Fault is FaultKind.None or FaultKind.AccessFlag or FaultKind.Permission ? _physAddr : null;
+
+    /// <summary>The output address when the translation did not fault; false (and a default address) on any fault.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetPhysAddr(out PhysAddr physAddr)
+    {
+        physAddr = Fault == FaultKind.None ? _physAddr : default;
+        return Fault == FaultKind.None;
+    }
 
     /// <summary>The raw leaf descriptor, or the descriptor that faulted (0 when none was read).</summary>
     public ulong Descriptor { get; }
@@ -45,4 +74,14 @@ public readonly record struct Translation
         : AccessPermissions.Read
           | (Attributes.ReadOnly ? AccessPermissions.None : AccessPermissions.Write)
           | (!Attributes.ExecuteNever && Attributes.ReadOnly ? AccessPermissions.Execute : AccessPermissions.None);
+
+    /// <inheritdoc />
+    public override string ToString() => IsFault
+        ? $"{Fault} fault at level {Level} (descriptor 0x{Descriptor:X16}{(LeafPhysAddr is { } leaf ? $", leaf address {leaf}" : "")})"
+        : $"{_physAddr} (level {Level}, descriptor 0x{Descriptor:X16})";
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowFault() =>
+        throw new InvalidOperationException($"The translation faulted ({Fault} at level {Level}); it has no physical address. Check IsFault or use TryGetPhysAddr.");
 }

@@ -21,9 +21,17 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
     // Xen: XEN_PT_4K_NR_CONTIG, the number of entries the contiguous hint spans with the 4 KiB granule.
     private const ulong NrContig = 16;
 
-    private readonly Lock _ptLock = new();
+    // Xen's xen_pt_lock: the tree's own lock, so its audit and dump never see half an update.
+    private readonly Lock _ptLock;
     private readonly List<TlbMaintenance> _tlbLog = [];
     private readonly List<(ulong Entry, ulong Old)> _written = [];
+
+    // The check pass counts the tables an insert or populate would create (one per missing table, whatever the
+    // number of entries under it), so running out of table pages is found before anything is allocated or written.
+    private readonly ulong[] _lastMissingRegion = new ulong[4];
+    private ulong _tablesNeeded;
+    private ulong _tablesAvailable;
+    private bool _availableKnown;
 
     /// <summary>Applies Xen's rules to <paramref name="tables"/>.</summary>
     public XenMappings(PageTables<TFormat> tables, XenProfile profile = XenProfile.Current)
@@ -31,6 +39,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
         ArgumentNullException.ThrowIfNull(tables);
         Tables = tables;
         Profile = profile;
+        _ptLock = tables.SyncRoot;
     }
 
     /// <summary>The tables updated.</summary>
@@ -90,7 +99,21 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
     /// <see cref="MmError.InvalidAddress"/>, <see cref="MmError.AlreadyMapped"/>, <see cref="MmError.TableEntry"/>,
     /// <see cref="MmError.WouldShatterBlock"/> or <see cref="MmError.OutOfMemory"/>; nothing is changed.
     /// </exception>
-    public void Map(VirtAddr va, Mfn mfn, ulong nr, PageFlags flags) => Update(va, mfn, nr, flags);
+    public void Map(VirtAddr va, Mfn mfn, ulong nr, PageFlags flags)
+    {
+        if (mfn != Mfn.Invalid && (flags & PageFlags.Present) == 0)
+        {
+            // Xen ASSERTs this in xen_pt_update: a real MFN without _PAGE_PRESENT would be read as a removal.
+            ThrowFlags(va, flags, "a real MFN needs _PAGE_PRESENT (without it map_pages_to_xen would remove the range)");
+        }
+
+        if (mfn != Mfn.Invalid && mfn.Value > (ulong.MaxValue >> Addressing.PageShift))
+        {
+            throw new XenMmException(MmError.InvalidAddress, $"VA {va}: MFN {mfn} has no 64-bit physical address.");
+        }
+
+        Update(va, mfn, nr, flags);
+    }
 
     /// <summary>
     /// Xen's <c>destroy_xen_mappings(start, end)</c>: level-3 entries only (a block in the range is refused as a
@@ -102,13 +125,30 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
     /// Xen's <c>modify_xen_mappings(start, end, flags)</c>: sets RO and XN of existing leaves; refuses missing or
     /// invalid entries, tables, contiguous entries and a different AttrIndx.
     /// </summary>
-    public void Modify(VirtAddr start, VirtAddr end, PageFlags flags) => Update(start, Mfn.Invalid, PagesBetween(start, end), flags);
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.InvalidFlags"/> without <see cref="PageFlags.Present"/> or with <see cref="PageFlags.Populate"/>
+    /// (Xen: ASSERT; it would remove or populate instead), and the errors of <see cref="Map"/>; nothing is changed.
+    /// </exception>
+    public void Modify(VirtAddr start, VirtAddr end, PageFlags flags)
+    {
+        if ((flags & (PageFlags.Present | PageFlags.Populate)) != PageFlags.Present)
+        {
+            ThrowFlags(start, flags, "modify_xen_mappings takes _PAGE_PRESENT and not _PAGE_POPULATE");
+        }
+
+        Update(start, Mfn.Invalid, PagesBetween(start, end), flags);
+    }
 
     /// <summary>Xen's <c>populate_pt_range(va, nr)</c>: creates the tables down to level 3, writes no leaf.</summary>
     public void Populate(VirtAddr va, ulong nr) => Update(va, Mfn.Invalid, nr, PageFlags.Populate);
 
     /// <inheritdoc />
     public Translation Translate(VirtAddr va, AccessType access = AccessType.Read) => Tables.Translate(va, access);
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowFlags(VirtAddr va, PageFlags flags, string why) =>
+        throw new XenMmException(MmError.InvalidFlags, $"VA {va}: flags 0x{(uint)flags:X}: {why}.");
 
     private static ulong PagesBetween(VirtAddr start, VirtAddr end)
     {
@@ -164,6 +204,9 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
         lock (_ptLock)
         {
             var op = new Operation(va.Value, mfn, nr, flags, Profile);
+            _tablesNeeded = 0;
+            _availableKnown = false;
+            _lastMissingRegion.AsSpan().Fill(ulong.MaxValue);
             var (error, at, level) = Run(op, apply: false);
             if (error == MmError.None)
             {
@@ -237,7 +280,17 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
             case WalkStatus.Missing:
                 // Insert and populate would create the table, under which every entry is invalid; a removal of an
                 // entry whose table is missing is a no-op; a modify fails with -ENOENT.
-                return (op.IsModify ? MmError.NotMapped : MmError.None, level);
+                if (op.IsModify)
+                {
+                    return (MmError.NotMapped, level);
+                }
+
+                if ((op.IsInsert || op.IsPopulate) && !ReserveTables(va, level, target, out var failedLevel))
+                {
+                    return (MmError.OutOfMemory, failedLevel);
+                }
+
+                return (MmError.None, level);
             case WalkStatus.Block:
                 return (MmError.WouldShatterBlock, level);
         }
@@ -283,6 +336,38 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
         }
 
         return (MmError.None, target);
+    }
+
+    // Counts the tables for levels missingLevel + 1 .. target that the walk to va would create, once per table
+    // (the check pass visits VAs in increasing order, so remembering the last region per level is enough).
+    private bool ReserveTables(ulong va, int missingLevel, int target, out int failedLevel)
+    {
+        for (var level = missingLevel + 1; level <= target; level++)
+        {
+            var region = va >> PageTables<TFormat>.LevelShift(level - 1);
+            if (_lastMissingRegion[level] == region)
+            {
+                continue;
+            }
+
+            if (!_availableKnown)
+            {
+                _tablesAvailable = Tables.FramesAvailable;
+                _availableKnown = true;
+            }
+
+            if (_tablesNeeded == _tablesAvailable)
+            {
+                failedLevel = level - 1;
+                return false;
+            }
+
+            _tablesNeeded++;
+            _lastMissingRegion[level] = region;
+        }
+
+        failedLevel = 0;
+        return true;
     }
 
     // Xen: xen_pt_update_entry's write, after Check passed for the whole range.

@@ -42,7 +42,7 @@ public sealed partial class FrameTable
     private long _coldBlocks;
 
     /// <summary>Builds the frame table for the given RAM banks (PDX mask compression as Xen does, none in the 2013 profile).</summary>
-    /// <exception cref="XenMmException">No RAM, or the RAM spans more than 2^31 frame-table entries.</exception>
+    /// <exception cref="XenMmException">No RAM, RAM above PADDR_BITS, or RAM spanning more than 2^31 frame-table entries.</exception>
     public unsafe FrameTable(IEnumerable<RamBank> banks, HeapConfig config)
     {
         ArgumentNullException.ThrowIfNull(banks);
@@ -62,6 +62,12 @@ public sealed partial class FrameTable
         _ramStart = firstMfn;
         _ramPages = _banks[0].Pages;
         _maxPage = _banks.Max(b => b.StartMfn.Value + b.Pages);
+        if (_maxPage > 1UL << (config.PaddrBits - Addressing.PageShift))
+        {
+            // Xen: PADDR_BITS bounds every MFN; a frame above it has no zone (flsl(mfn) >= NR_ZONES).
+            throw new XenMmException(MmError.InvalidAddress, $"RAM up to MFN 0x{_maxPage:x} lies above PADDR_BITS ({config.PaddrBits}).");
+        }
+
         ulong firstPdx = Pdx.ToPdx(firstMfn);
         ulong maxPdx = Pdx.ToPdx(_maxPage - 1) + 1;
         // Xen: frametable_base_pdx = pdx of the first RAM page rounded down to a PDX group ([2013]: the first RAM mfn).

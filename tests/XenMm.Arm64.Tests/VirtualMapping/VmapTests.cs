@@ -3,7 +3,7 @@ using XenMm.PageTables;
 using XenMm.Tests.Shared;
 using XenMm.VirtualMapping;
 
-namespace XenMm.Arm64.Tests.Vmap;
+namespace XenMm.Arm64.Tests.VirtualMapping;
 
 /// <summary>vmap on arm64 (VMAP_DEFAULT at 0x0000_0A00_4000_0000 + 1 GiB): Example 6, growth, the 2013 failure, vmalloc.</summary>
 public class VmapTests

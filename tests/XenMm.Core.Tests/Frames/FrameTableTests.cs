@@ -3,7 +3,7 @@ using XenMm.Frames;
 using XenMm.Heap;
 using XenMm.Memory;
 
-namespace XenMm.Core.Tests.FrameTable;
+namespace XenMm.Core.Tests.Frames;
 
 /// <summary>PDX mask compression, mfn_valid and the count_info layouts (xen-mm.md §1.2, §1.5).</summary>
 public sealed class FrameTableTests
@@ -35,7 +35,7 @@ public sealed class FrameTableTests
     [Fact]
     public void Mfn_valid_follows_banks_groups_and_the_hole()
     {
-        var ft = new Frames.FrameTable(TwoBanks, HeapConfig.Arm64);
+        var ft = new FrameTable(TwoBanks, HeapConfig.Arm64);
 
         Assert.True(ft.MfnValid(new Mfn(0x80000)));
         Assert.True(ft.MfnValid(new Mfn(0x8FFFFF)));

@@ -25,6 +25,10 @@ public sealed partial class Vmap
     private readonly Region?[] _regions = new Region?[2];
     private readonly Lock _vmLock = new();
 
+    // The frames of each live vmalloc allocation, by VA: vfree frees exactly these, after checking that each page
+    // still maps its frame (Xen trusts vmap_to_page and frees whatever the tables say).
+    private readonly Dictionary<ulong, Mfn[]> _vmallocs = [];
+
     /// <summary>Creates vmap over <paramref name="mappings"/>, taking bitmap and vmalloc pages from <paramref name="pages"/> (Xen: the domheap).</summary>
     public Vmap(IXenMappings mappings, PhysicalMemory memory, IFrameAllocator pages)
     {
@@ -54,6 +58,7 @@ public sealed partial class Vmap
             throw new XenMmException(MmError.InvalidArgument, $"vmap region [{start}, {end}) is empty or too large.");
         }
 
+        CheckRegion(type);
         lock (_vmLock)
         {
             if (_regions[(int)type] is not null)
@@ -67,15 +72,58 @@ public sealed partial class Vmap
 
             // Xen: vm_top is not clamped to vm_end here, so a region smaller than 128 MiB searches past its end.
             region.Top = nr * BitsPerPage;
-            var va = start.Value;
-            for (var i = 0u; i < nr; i++, va += Addressing.PageSize)
+
+            // Check before acting: the bitmap pages (and in 2013 the rest of the bitmap area) must be unmapped.
+            var checkedPages = _mappings.Profile == XenProfile.Xen2013 ? region.Low : nr;
+            for (var i = 0u; i < checkedPages; i++)
             {
-                if (!_pages.TryAllocate(out var mfn))
+                var at = new VirtAddr(start.Value + ((ulong)i << Addressing.PageShift));
+                if (_mappings.Translate(at).Fault is not (FaultKind.Translation or FaultKind.ExternalAbort))
                 {
-                    throw new XenMmException(MmError.OutOfMemory, $"No page for the vmap bitmap at VA {new VirtAddr(va)} (Xen: BUG_ON in vm_init_type).");
+                    throw new XenMmException(MmError.AlreadyMapped, $"vmap region {type}: the bitmap VA {at} is already mapped.");
+                }
+            }
+
+            if (_pages.Available < nr)
+            {
+                throw new XenMmException(MmError.OutOfMemory, $"No page for the vmap bitmap of region {type} (Xen: BUG_ON in vm_init_type).");
+            }
+
+            var frames = new List<Mfn>((int)nr);
+            var va = start.Value;
+            try
+            {
+                for (var i = 0u; i < nr; i++, va += Addressing.PageSize)
+                {
+                    if (!_pages.TryAllocate(out var mfn))
+                    {
+                        throw new XenMmException(MmError.OutOfMemory, $"No page for the vmap bitmap at VA {new VirtAddr(va)} (Xen: BUG_ON in vm_init_type).");
+                    }
+
+                    frames.Add(mfn);
+                    _mappings.Map(new VirtAddr(va), mfn, 1, PageFlags.Hypervisor);
                 }
 
-                _mappings.Map(new VirtAddr(va), mfn, 1, PageFlags.Hypervisor);
+                if (_mappings.Profile == XenProfile.Xen2013)
+                {
+                    // Xen 4.3/4.4: map_pages_to_xen(va, 0, vm_low - nr, MAP_SMALL_PAGES) built valid leaves of MFN 0, 1, 2...
+                    _mappings.Map(new VirtAddr(va), new Mfn(0), region.Low - nr, PageFlags.Hypervisor);
+                }
+                else
+                {
+                    _mappings.Populate(new VirtAddr(va), region.Low - nr);
+                }
+            }
+            catch (XenMmException)
+            {
+                // Only reached when memory runs out under another thread's feet: give back what was taken.
+                _mappings.Destroy(start, new VirtAddr(start.Value + ((ulong)frames.Count << Addressing.PageShift)));
+                FreePages(frames.ToArray());
+                throw;
+            }
+
+            foreach (var mfn in frames)
+            {
                 _memory.ZeroPage(mfn);
             }
 
@@ -83,16 +131,6 @@ public sealed partial class Vmap
             for (var bit = 0u; bit < region.Low; bit++)
             {
                 WriteBit(region, bit, true);
-            }
-
-            if (_mappings.Profile == XenProfile.Xen2013)
-            {
-                // Xen 4.3/4.4: map_pages_to_xen(va, 0, vm_low - nr, MAP_SMALL_PAGES) built valid leaves of MFN 0, 1, 2...
-                _mappings.Map(new VirtAddr(va), new Mfn(0), region.Low - nr, PageFlags.Hypervisor);
-            }
-            else
-            {
-                _mappings.Populate(new VirtAddr(va), region.Low - nr);
             }
         }
     }
@@ -167,6 +205,8 @@ public sealed partial class Vmap
                 throw new XenMmException(MmError.NotAllocated, $"VA {va} does not start a vmap allocation (Xen: WARN_ON in vm_free).");
             }
 
+            _vmallocs.Remove(va.Value);
+
             if (bit < t.Low)
             {
                 t.Low = bit - 1;
@@ -197,9 +237,23 @@ public sealed partial class Vmap
     }
 
     /// <summary>Xen's <c>__vmap(mfn, granularity, nr, align, flags, type)</c>: one allocation, each element mapping <paramref name="granularity"/> frames.</summary>
+    /// <remarks>False (Xen: NULL) when the region is full or a mapping fails; what was mapped is then removed again.</remarks>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.InvalidArgument"/> for an undefined region; <see cref="MmError.InvalidFlags"/> without
+    /// <see cref="PageFlags.Present"/> or with <see cref="PageFlags.Populate"/>, <see cref="PageFlags.Block"/> or
+    /// <see cref="PageFlags.Contig"/> (vunmap could not remove blocks); nothing changes.
+    /// </exception>
     public bool TryMap(ReadOnlySpan<Mfn> mfns, uint granularity, uint align, PageFlags flags, VmapRegion type, out VirtAddr va)
     {
-        if (!TryAlloc(checked((uint)mfns.Length * granularity), align, type, out va))
+        CheckRegion(type);
+        if ((flags & (PageFlags.Present | PageFlags.Populate | PageFlags.Block | PageFlags.Contig)) != PageFlags.Present)
+        {
+            throw new XenMmException(MmError.InvalidFlags, $"vmap flags 0x{(uint)flags:X}: _PAGE_PRESENT is needed, and _PAGE_POPULATE, _PAGE_BLOCK and _PAGE_CONTIG are refused.");
+        }
+
+        va = default;
+        var total = (ulong)mfns.Length * granularity;
+        if (total == 0 || total > uint.MaxValue || !TryAlloc((uint)total, align, type, out va))
         {
             return false;
         }
@@ -213,7 +267,10 @@ public sealed partial class Vmap
             }
             catch (XenMmException)
             {
-                Unmap(va);
+                // Xen: vunmap of the whole area. Only the elements mapped here are removed: they are level-3 leaves
+                // without the contiguous hint, so this cannot fail on what made the failing element fail.
+                _mappings.Destroy(va, cur);
+                Free(va);
                 va = default;
                 return false;
             }
@@ -231,69 +288,53 @@ public sealed partial class Vmap
     public bool TryMapContig(Mfn mfn, uint nr, out VirtAddr va) => TryMap([mfn], nr, 1, PageFlags.Hypervisor, VmapRegion.Default, out va);
 
     /// <summary>Xen's <c>vunmap(va)</c>: <c>destroy_xen_mappings</c> over the allocation, then <c>vm_free</c>.</summary>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.NotAllocated"/> when no allocation starts at <paramref name="va"/>, or the refusal of
+    /// <c>destroy_xen_mappings</c> (a block or contiguous entry put there by other means); nothing changes.
+    /// </exception>
     public void Unmap(VirtAddr va)
     {
-        var pages = Size(va, VmapRegion.Default);
-        if (pages == 0)
+        lock (_vmLock)
         {
-            pages = Size(va, VmapRegion.Xen);
-        }
+            var (t, bit) = Find(va);
+            if (t is null)
+            {
+                throw new XenMmException(MmError.NotAllocated, $"VA {va} does not start a vmap allocation (Xen: WARN_ON in vm_free).");
+            }
 
-        _mappings.Destroy(va, va + ((ulong)pages << Addressing.PageShift));
-        Free(va);
+            _mappings.Destroy(va, va + ((ulong)SizeOf(t, bit) << Addressing.PageShift));
+            Free(va);
+        }
     }
 
     /// <summary>Xen's <c>vmalloc(size)</c> (or <c>vmalloc_xen</c> with <see cref="VmapRegion.Xen"/>): order-0 pages mapped together.</summary>
-    public bool TryMalloc(ulong size, out VirtAddr va, VmapRegion type = VmapRegion.Default)
-    {
-        va = default;
-        if (size == 0)
-        {
-            throw new XenMmException(MmError.InvalidArgument, "vmalloc of 0 bytes (Xen: ASSERT(size)).");
-        }
-
-        var pages = PagesFor(size);
-        if (pages > uint.MaxValue)
-        {
-            return false;
-        }
-
-        var mfns = new Mfn[pages];
-        for (var i = 0UL; i < pages; i++)
-        {
-            if (!_pages.TryAllocate(out mfns[i]))
-            {
-                FreePages(mfns.AsSpan(0, (int)i));
-                return false;
-            }
-        }
-
-        if (!TryMap(mfns, 1, 1, PageFlags.Hypervisor, type, out va))
-        {
-            FreePages(mfns);
-            return false;
-        }
-
-        return true;
-    }
+    /// <remarks>False (Xen: NULL) when pages or virtual space run out; nothing is kept then.</remarks>
+    /// <exception cref="XenMmException"><see cref="MmError.InvalidArgument"/> for a size of 0 or an undefined region; nothing changes.</exception>
+    public bool TryMalloc(ulong size, out VirtAddr va, VmapRegion type = VmapRegion.Default) => TryMallocPages(size, type, out va, out _);
 
     /// <summary>Xen's <c>vzalloc(size)</c>: <see cref="TryMalloc"/>, then every page cleared.</summary>
     public bool TryZalloc(ulong size, out VirtAddr va)
     {
-        if (!TryMalloc(size, out va))
+        if (!TryMallocPages(size, VmapRegion.Default, out va, out var mfns))
         {
             return false;
         }
 
-        for (var offset = 0UL; offset < size; offset += Addressing.PageSize)
+        foreach (var mfn in mfns)
         {
-            _memory.ZeroPage(_mappings.Translate(va + offset).PhysAddr.Mfn);
+            _memory.ZeroPage(mfn);
         }
 
         return true;
     }
 
     /// <summary>Xen's <c>vfree(va)</c>: unmaps a <see cref="TryMalloc"/> allocation and frees its pages. A zero VA is ignored.</summary>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.NotAllocated"/> when no vmalloc allocation starts at <paramref name="va"/> (a vmap or
+    /// ioremap area included: Xen would free whatever frames it maps); <see cref="MmError.NotMapped"/> when one of
+    /// its pages no longer maps the frame vmalloc gave it (unmapped or remapped by other means). Every page is
+    /// checked before anything changes.
+    /// </exception>
     public void VFree(VirtAddr va)
     {
         if (va.Value == 0)
@@ -301,35 +342,48 @@ public sealed partial class Vmap
             return;
         }
 
-        var pages = Size(va, VmapRegion.Default);
-        if (pages == 0)
+        lock (_vmLock)
         {
-            pages = Size(va, VmapRegion.Xen);
-        }
+            var (t, bit) = Find(va);
+            if (t is null || !_vmallocs.TryGetValue(va.Value, out var mfns))
+            {
+                throw new XenMmException(MmError.NotAllocated, t is null
+                    ? $"VA {va} does not start a vmalloc allocation (Xen: ASSERT(pages) in vfree)."
+                    : $"VA {va} starts a vmap or ioremap area, not a vmalloc one; vunmap it.");
+            }
 
-        if (pages == 0)
-        {
-            throw new XenMmException(MmError.NotAllocated, $"VA {va} does not start a vmalloc allocation (Xen: ASSERT(pages) in vfree).");
-        }
+            var pages = SizeOf(t, bit);
+            for (var i = 0u; i < pages; i++)
+            {
+                // Xen: vmap_to_page, a translation of the VA; here it must still be the page vmalloc mapped.
+                var at = va + ((ulong)i << Addressing.PageShift);
+                var translation = _mappings.Translate(at);
+                if (pages != mfns.Length || !translation.TryGetPhysAddr(out var pa) || translation.Level != 3
+                    || translation.Attributes.Contiguous || pa.Mfn != mfns[i])
+                {
+                    throw new XenMmException(MmError.NotMapped, $"vfree({va}): page {i} at VA {at} no longer maps the frame vmalloc gave it ({(translation.IsFault ? $"{translation.Fault} fault" : "remapped")}); nothing was freed.");
+                }
+            }
 
-        var mfns = new Mfn[pages];
-        for (var i = 0u; i < pages; i++)
-        {
-            // Xen: vmap_to_page, a translation of the VA.
-            mfns[i] = _mappings.Translate(va + ((ulong)i << Addressing.PageShift)).PhysAddr.Mfn;
+            _mappings.Destroy(va, va + ((ulong)pages << Addressing.PageShift));
+            Free(va);
+            FreePages(mfns);
         }
-
-        Unmap(va);
-        FreePages(mfns);
     }
 
     /// <summary>
     /// ARM Xen's <c>ioremap_attr(pa, len, flags)</c>: maps the frames covering <c>[pa, pa + len)</c> as one element
     /// and returns the VA of <paramref name="pa"/> itself (the sub-page offset added).
     /// </summary>
+    /// <exception cref="XenMmException"><see cref="MmError.InvalidArgument"/> when <c>pa + len</c> wraps; the flag errors of <see cref="TryMap(ReadOnlySpan{Mfn}, uint, uint, PageFlags, VmapRegion, out VirtAddr)"/>.</exception>
     public bool TryIoRemap(PhysAddr pa, ulong length, PageFlags flags, out VirtAddr va)
     {
         var offset = pa.PageOffset;
+        if (length > ulong.MaxValue - pa.Value)
+        {
+            throw new XenMmException(MmError.InvalidArgument, $"ioremap of 0x{length:X} bytes at {pa} wraps around the physical address space.");
+        }
+
         var pages = PagesFor(offset + length);
         if (pages > uint.MaxValue || !TryMap([pa.Mfn], (uint)pages, 1, flags, VmapRegion.Default, out va))
         {
@@ -352,11 +406,78 @@ public sealed partial class Vmap
 
     private static ulong DivRoundUp(ulong value, ulong by) => (value + by - 1) / by;
 
-    private static ulong PagesFor(ulong bytes) => DivRoundUp(bytes, Addressing.PageSize);
+    // Cannot wrap, unlike (bytes + PAGE_SIZE - 1) / PAGE_SIZE.
+    private static ulong PagesFor(ulong bytes) => (bytes >> Addressing.PageShift) + ((bytes & Addressing.PageMask) != 0 ? 1UL : 0);
 
-    private Region? RegionOf(VmapRegion type) => (uint)type < (uint)_regions.Length
-        ? _regions[(int)type]
-        : throw new XenMmException(MmError.InvalidArgument, $"{type} is not a vmap region.");
+    private void CheckRegion(VmapRegion type)
+    {
+        if ((uint)type >= (uint)_regions.Length)
+        {
+            throw new XenMmException(MmError.InvalidArgument, $"{type} is not a vmap region.");
+        }
+    }
+
+    private Region? RegionOf(VmapRegion type)
+    {
+        CheckRegion(type);
+        return _regions[(int)type];
+    }
+
+    private bool TryMallocPages(ulong size, VmapRegion type, out VirtAddr va, out Mfn[] mfns)
+    {
+        va = default;
+        mfns = [];
+        CheckRegion(type);
+        if (size == 0)
+        {
+            throw new XenMmException(MmError.InvalidArgument, "vmalloc of 0 bytes (Xen: ASSERT(size)).");
+        }
+
+        var pages = PagesFor(size);
+        lock (_vmLock)
+        {
+            // More pages than the region has bits, or than the allocator holds, can never be mapped: fail before
+            // taking any page.
+            if (RegionOf(type) is not { } t || pages >= t.End || pages > _pages.Available)
+            {
+                return false;
+            }
+        }
+
+        mfns = new Mfn[pages];
+        for (var i = 0UL; i < pages; i++)
+        {
+            if (!_pages.TryAllocate(out mfns[i]))
+            {
+                FreePages(mfns.AsSpan(0, (int)i));
+                return false;
+            }
+        }
+
+        bool mapped;
+        try
+        {
+            mapped = TryMap(mfns, 1, 1, PageFlags.Hypervisor, type, out va);
+        }
+        catch (XenMmException)
+        {
+            FreePages(mfns);
+            throw;
+        }
+
+        if (!mapped)
+        {
+            FreePages(mfns);
+            return false;
+        }
+
+        lock (_vmLock)
+        {
+            _vmallocs[va.Value] = mfns;
+        }
+
+        return true;
+    }
 
     // Xen: the inner loop of vm_alloc. Returns vm_top when nothing fits.
     private uint Search(Region t, uint nr, uint align)

@@ -84,11 +84,11 @@ public sealed partial class Vmap
     {
         var va = new VirtAddr(t.Base + ((ulong)index * 8));
         var translation = _mappings.Translate(va, AccessType.Write);
-        if (translation.IsFault)
+        if (!translation.TryGetPhysAddr(out var pa))
         {
             throw new XenMmException(MmError.NotMapped, $"The vmap bitmap word at VA {va} is not mapped ({translation.Fault} fault at level {translation.Level}).");
         }
 
-        return translation.PhysAddr;
+        return pa;
     }
 }

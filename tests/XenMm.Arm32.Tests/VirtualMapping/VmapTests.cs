@@ -3,7 +3,7 @@ using XenMm.PageTables;
 using XenMm.Tests.Shared;
 using XenMm.VirtualMapping;
 
-namespace XenMm.Arm32.Tests.Vmap;
+namespace XenMm.Arm32.Tests.VirtualMapping;
 
 /// <summary>vmap on arm32 (region 0x1000_0000 + 768 MiB): reference Example 6 and Example 5 (e) from the engine.</summary>
 public class VmapTests
