@@ -46,7 +46,7 @@ internal static class MachineCapture
         yield return (CheckpointRecordType.FrameTable, Body(frames.Write));
         yield return (CheckpointRecordType.Heap, Body(heap.Write));
         var vmap = s.Vmap!;
-        var v = new VmapRecord { Regions = [.. Enumerable.Range(0, vmap.RegionSlots).Select(vmap.CaptureRegion)] };
+        var v = new VmapRecord { Regions = [.. Enumerable.Range(0, vmap.RegionSlots).Select(vmap.CaptureRegion)], Vmallocs = vmap.CaptureVmallocs() };
         yield return (CheckpointRecordType.Vmap, Body(v.Write));
         yield return (CheckpointRecordType.Frames, Body(Frames(s).Write));
         foreach (var (role, part) in Parts(s))

@@ -206,13 +206,16 @@ internal sealed class MemoryRecord
     }
 }
 
-// The Vmap record: each region's registers, or nil when the region was never initialised.
+// The Vmap record: each region's registers (nil when never initialised) and the live vmalloc areas with the frames
+// vmalloc mapped there, by VA. The bitmap itself is in memory.
 internal sealed class VmapRecord
 {
     public VmapRegionState?[] Regions = [];
+    public (ulong Va, ulong[] Mfns)[] Vmallocs = [];
 
     public void Write(ref MessagePackWriter w)
     {
+        w.WriteArrayHeader(2);
         w.WriteArrayHeader(Regions.Length);
         foreach (var s in Regions)
         {
@@ -228,10 +231,19 @@ internal sealed class VmapRecord
             w.Write(r.Low);
             w.Write(r.Top);
         }
+
+        w.WriteArrayHeader(Vmallocs.Length);
+        foreach (var (va, mfns) in Vmallocs)
+        {
+            w.WriteArrayHeader(2);
+            w.Write(va);
+            w.Write(MemoryMarshal.AsBytes(mfns.AsSpan()));
+        }
     }
 
     public static VmapRecord Read(ref BodyReader r)
     {
+        r.Array("vmap", 2);
         var regions = r.Array("vmap regions");
         if (regions > 16)
         {
@@ -248,6 +260,14 @@ internal sealed class VmapRecord
 
             r.Array("vmap region", 4);
             v.Regions[i] = new VmapRegionState(new VirtAddr(r.U64()), r.U32(), r.U32(), r.U32());
+        }
+
+        var n = r.Array("vmalloc areas");
+        v.Vmallocs = new (ulong, ulong[])[n];
+        for (var i = 0; i < n; i++)
+        {
+            r.Array("vmalloc area", 2);
+            v.Vmallocs[i] = (r.U64(), r.Array<ulong>("vmalloc frames"));
         }
 
         r.ExpectEnd();

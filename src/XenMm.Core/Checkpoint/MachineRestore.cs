@@ -179,6 +179,8 @@ internal sealed class MachineRestore(IArchitecture architecture, CheckpointResto
 
             v.RestoreRegion(i, s);
         }
+
+        v.RestoreVmallocs(vmap.Vmallocs, mfn => mfn <= (ulong.MaxValue >> Addressing.PageShift) && State.Memory.IsRam(new Mfn(mfn)));
     }
 
     public void Frames(FramesRecord frames, string where)

@@ -21,6 +21,36 @@ public sealed partial class Vmap
         }
     }
 
+    internal (ulong Va, ulong[] Mfns)[] CaptureVmallocs()
+    {
+        lock (_vmLock)
+        {
+            return [.. _vmallocs.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Select(m => m.Value).ToArray()))];
+        }
+    }
+
+    // The vmalloc areas, each of which must start an allocation of exactly its frames' size (call after the regions).
+    internal void RestoreVmallocs((ulong Va, ulong[] Mfns)[] areas, PhysicalMemoryCheck isRam)
+    {
+        lock (_vmLock)
+        {
+            _vmallocs.Clear();
+            for (var i = 0; i < areas.Length; i++)
+            {
+                var (va, mfns) = areas[i];
+                var (t, bit) = Find(new VirtAddr(va));
+                if ((i > 0 && va <= areas[i - 1].Va) || t is null || SizeOf(t, bit) != (ulong)mfns.Length || !mfns.All(m => isRam(m)))
+                {
+                    throw Checkpoint.CheckpointErrors.Corrupt("Vmap", $"vmalloc area {i} at VA 0x{va:x} ({mfns.Length} frames) is out of order, does not start an allocation of that size, or maps a frame outside RAM");
+                }
+
+                _vmallocs[va] = [.. mfns.Select(m => new Mfn(m))];
+            }
+        }
+    }
+
+    internal delegate bool PhysicalMemoryCheck(ulong mfn);
+
     // True when every bitmap word below vm_top translates for writing: what the allocator reads and writes.
     internal bool BitmapMapped(VmapRegionState s)
     {
