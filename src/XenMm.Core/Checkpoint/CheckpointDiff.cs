@@ -47,7 +47,7 @@ public sealed class CheckpointDiff
         CheckpointParser.Read(b, y);
         var ha = x.HeaderRecord!;
         var hb = y.HeaderRecord!;
-        if (ha.Architecture != hb.Architecture || Describe(ha) != Describe(hb) || x.Boot != y.Boot)
+        if (ha.Architecture != hb.Architecture || Describe(ha) != Describe(hb) || x.Boot?.Fingerprint != y.Boot?.Fingerprint)
         {
             throw CheckpointErrors.Incompatible($"the checkpoints are of different machines ({ha.Architecture}: {Describe(ha)}; {hb.Architecture}: {Describe(hb)})");
         }
