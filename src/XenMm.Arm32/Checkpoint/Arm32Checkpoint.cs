@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using MessagePack;
 
 namespace XenMm.Arm32;
@@ -7,24 +5,6 @@ namespace XenMm.Arm32;
 // Reading the arm32 parts' payloads: every count checked, every failure CorruptCheckpoint naming the part.
 internal static class Arm32Checkpoint
 {
-    public static (ulong[] Mfns, byte[] Orders) ReadAllocations(ReadOnlyMemory<byte> payload, string part) => Guard(part, () =>
-    {
-        var r = new MessagePackReader(payload);
-        if (r.ReadArrayHeader() != 2)
-        {
-            throw Corrupt(part, "not a two-element array");
-        }
-
-        var mfnBytes = r.ReadBytes() ?? throw Corrupt(part, "no MFNs");
-        var orders = (r.ReadBytes() ?? throw Corrupt(part, "no orders")).ToArray();
-        if (mfnBytes.Length % 8 != 0 || mfnBytes.Length / 8 != orders.Length || !r.End)
-        {
-            throw Corrupt(part, $"{mfnBytes.Length} bytes of MFNs for {orders.Length} orders");
-        }
-
-        return (MemoryMarshal.Cast<byte, ulong>(mfnBytes.ToArray()).ToArray(), orders);
-    });
-
     public static long[] ReadCounters(ReadOnlyMemory<byte> payload, string part, int expected) => Guard(part, () =>
     {
         var r = new MessagePackReader(payload);

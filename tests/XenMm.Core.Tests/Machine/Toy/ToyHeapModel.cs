@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using MessagePack;
 using XenMm.Domains;
 using XenMm.Heap;
 using XenMm.Machine;
@@ -81,48 +79,24 @@ internal sealed class ToyHeapModel(Domheap domheap, PhysicalMemory memory) : IHe
             : throw new XenMmException(MmError.InvalidAddress, $"{va} is not in the direct map of RAM.");
     }
 
-    // The live xenheap allocations: MFNs in address order, then their orders.
+    // The live xenheap allocations.
     public void SaveCheckpoint(IBufferWriter<byte> writer)
     {
-        ulong[] mfns;
-        byte[] orders;
         lock (_live)
         {
-            mfns = [.. _live.Keys];
-            orders = [.. _live.Values.Select(o => (byte)o)];
+            XenMm.Checkpoint.BlockListPayload.Write(writer, [.. _live.Select(kv => (kv.Key, kv.Value))]);
         }
-
-        var w = new MessagePackWriter(writer);
-        w.WriteArrayHeader(2);
-        w.Write(MemoryMarshal.AsBytes(mfns.AsSpan()));
-        w.Write(orders);
-        w.Flush();
     }
 
     public void RestoreCheckpoint(ReadOnlyMemory<byte> payload)
     {
-        var r = new MessagePackReader(payload);
-        if (r.ReadArrayHeader() != 2)
-        {
-            throw new XenMmException(MmError.CorruptCheckpoint, "toy heap model: not a two-element array");
-        }
-
-        var mfns = MemoryMarshal.Cast<byte, ulong>(r.ReadBytes()!.Value.ToArray()).ToArray();
-        var orders = r.ReadBytes()!.Value.ToArray();
-        if (orders.Length != mfns.Length || !r.End)
-        {
-            throw new XenMmException(MmError.CorruptCheckpoint, $"toy heap model: {mfns.Length} MFNs, {orders.Length} orders");
-        }
-
+        var blocks = XenMm.Checkpoint.BlockListPayload.Read(payload, "toy heap model", domheap.Heap.MaxOrder);
         lock (_live)
         {
             _live.Clear();
-            for (var i = 0; i < mfns.Length; i++)
+            foreach (var (mfn, order) in blocks)
             {
-                if (orders[i] > domheap.Heap.MaxOrder || !domheap.Heap.FrameTable.MfnValid(new Mfn(mfns[i])) || !_live.TryAdd(mfns[i], orders[i]))
-                {
-                    throw new XenMmException(MmError.CorruptCheckpoint, $"toy heap model: allocation {i} at MFN 0x{mfns[i]:x} order {orders[i]} is impossible");
-                }
+                _live.Add(mfn, order);
             }
         }
     }
