@@ -10,7 +10,8 @@ public static class Program
 {
     private static readonly (string Name, Action<BenchArgs> Run)[] Workloads =
     [
-        // boot2t first: its peak working set is a process-lifetime figure.
+        // boot-max and boot2t first: their peak working sets are process-lifetime figures (run each alone to compare).
+        ("boot-max", MachineWorkloads.BootMax),
         ("boot2t", HeapWorkloads.Boot2T),
         ("w1", HeapWorkloads.W1),
         ("w2", HeapWorkloads.W2),

@@ -1,3 +1,4 @@
+using XenMm.Arm64.Machine;
 using XenMm.Machine;
 
 namespace XenMm.Cli.Machines;
@@ -8,6 +9,7 @@ internal static class Architectures
     private static readonly Dictionary<string, Func<IArchitecture>> Known = new(StringComparer.Ordinal)
     {
         ["arm32"] = () => new XenMm.Arm32.Machine.Arm32Architecture(),
+        ["arm64"] = () => new Arm64Architecture(),
     };
 
     public static IEnumerable<string> Names => Known.Keys.Order(StringComparer.Ordinal);
