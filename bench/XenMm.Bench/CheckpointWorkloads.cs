@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using XenMm.Arm32.Machine;
+using XenMm.Arm64.Machine;
 using XenMm.Machine;
 using XenMm.Workloads;
 
@@ -14,7 +14,7 @@ internal static class CheckpointWorkloads
     public static void Ckpt(BenchArgs args)
     {
         ulong seed = args.Get("seed", 42), ops = args.Get("ops", 10_000_000), runs = Math.Max(1, args.Get("runs", 5));
-        var arch = new Arm32Architecture();
+        var arch = new Arm64Architecture();
         var options = new MachineOptions { Ram = [new MemoryRegion(new PhysAddr(0x8000_0000), 4UL << 30)] };
         var machine = new XenMachine(options, arch);
         machine.Boot();
