@@ -48,3 +48,25 @@ public class ReadmeExampleTests
         Assert.Equal(2, t.Level);
     }
 }
+
+/// <summary>The README's machine quick start, verbatim in substance, through the packed packages.</summary>
+public class ReadmeMachineExampleTests
+{
+    [Fact]
+    public void Readme_machine_quick_start_holds()
+    {
+        var arch = new XenMm.Arm32.Machine.Arm32Architecture();
+        var machine = new XenMachine(arch.DefaultBoard(), arch);
+        machine.Boot();
+        Assert.Contains(machine.BootLog, l => l.Text == "Xen heap: 000000007e000000-0000000080000000 (8192 pages)");
+        Assert.Equal(new MfnRange(new Mfn(0x7E000), 0x2000), machine.HeapModel.XenheapRange);
+        Assert.True(machine.HeapModel.TryAllocXenheapPages(0, MemFlags.None, out var va));
+        Assert.Equal(new VirtAddr(0x41FF_E000), va);
+        var d = machine.CreateDomain(1, maxPages: 1024);
+        Assert.True(machine.Domheap.TryAllocPages(d, 0, MemFlags.None, out var mfn));
+        Assert.Equal(new Mfn(0x7DFFC), mfn);
+        Assert.Equal(new VirtAddr(0xFDFF_C000), machine.DomainPages.Map(1, mfn));
+        Assert.Equal(2UL, machine.Census()[XenMm.Machine.PageUse.Buffer]);
+        Assert.Empty(machine.Audit());
+    }
+}
