@@ -18,6 +18,7 @@ public static class Program
         ("w3", PtWorkloads.W3),
         ("w4", PtWorkloads.W4),
         ("w5", PtWorkloads.W5),
+        ("ckpt", CheckpointWorkloads.Ckpt),
     ];
 
     public static int Main(string[] args)

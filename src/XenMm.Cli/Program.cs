@@ -24,6 +24,9 @@ public static class Program
             DecodeCommand.Create(output),
             PtCommand.Create(input, output, error),
             BootCommand.Create(output, error),
+            RunCommand.Create(output, error),
+            InspectCommand.Create(output, error),
+            DiffCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -20,7 +20,7 @@ namespace XenMm;
 /// Create it, then <see cref="Boot"/>. A boot either completes or throws and leaves the machine unbooted; the parts
 /// are reachable only once it is booted. The parts are thread-safe as documented on each.
 /// </remarks>
-public sealed class XenMachine
+public sealed partial class XenMachine
 {
     private readonly ILogger? _logger;
     private readonly Lock _gate = new();

@@ -19,7 +19,7 @@ namespace XenMm.Arm32.DomainPages;
 /// Thread-safe: each CPU's slots have their own lock (Xen: interrupts off on that CPU). Refusals throw
 /// <see cref="XenMmException"/> and change nothing.
 /// </remarks>
-public sealed class DomainPageSlots : IDomainPageMapper, IAuditable
+public sealed partial class DomainPageSlots : IDomainPageMapper, IAuditable
 {
     /// <summary>The largest reference count a slot holds (Xen: the 4-bit <c>avail</c> field, <c>&lt; 0xf</c>).</summary>
     public const int MaxReferences = 15;

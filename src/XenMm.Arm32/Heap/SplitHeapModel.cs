@@ -12,7 +12,7 @@ namespace XenMm.Arm32.Heap;
 /// across the zone boundary.
 /// </summary>
 /// <remarks>Thread-safe: one lock orders the model's record of live allocations; the heap has its own.</remarks>
-public sealed class SplitHeapModel : IHeapModel, IAuditable
+public sealed partial class SplitHeapModel : IHeapModel, IAuditable
 {
     private readonly BuddyHeap _heap;
     private readonly Lock _lock = new();

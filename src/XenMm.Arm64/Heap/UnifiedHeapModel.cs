@@ -13,7 +13,7 @@ namespace XenMm.Arm64.Heap;
 /// the flag and frees with scrubbing (now). <c>xenheap_bits</c>, set at most once before the heap holds pages, limits
 /// xenheap allocations through <c>MEMF_bits</c>; 0 (current arm64) means no limit. Thread-safe.
 /// </summary>
-public sealed class UnifiedHeapModel : IHeapModel, IAuditable
+public sealed partial class UnifiedHeapModel : IHeapModel, IAuditable
 {
     private readonly Domheap _domheap;
     private readonly BuddyHeap _heap;

@@ -10,7 +10,7 @@ namespace XenMm.Cli.Machines;
 /// </summary>
 internal sealed class MachineArguments
 {
-    private readonly Option<string> _arch = new("--arch") { Description = "The architecture: arm32 or arm64.", Required = true };
+    private readonly Option<string> _arch;
     private readonly Option<string[]> _ram = new("--ram") { Description = "A RAM bank START:SIZE (0x hex, decimal or 512MiB/2GiB); repeat for more banks.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _reserved = new("--reserved") { Description = "A reserved region START:SIZE; repeatable." };
     private readonly Option<string[]> _module = new("--module") { Description = "A boot module KIND:START:SIZE, KIND one of xen, dtb, kernel, ramdisk, xsm, other; repeatable." };
@@ -19,6 +19,16 @@ internal sealed class MachineArguments
     private readonly Option<string> _cmdline = new("--cmdline") { Description = "Xen's command line (e.g. \"xenheap_megabytes=100\")." };
     private readonly Option<int?> _cpus = new("--cpus") { Description = "The number of CPUs." };
     private readonly Option<string> _profile = new("--profile") { Description = "current (default) or 2013 (Xen 4.3/4.4)." };
+
+    /// <summary>The options; <paramref name="archRequired"/> false where a checkpoint may name the architecture instead.</summary>
+    public MachineArguments(bool archRequired = true)
+    {
+        _arch = new("--arch") { Description = "The architecture: arm32 or arm64.", Required = archRequired };
+    }
+
+    /// <summary>True when any option that describes a machine was given.</summary>
+    public bool AnyGiven(ParseResult parse) =>
+        new Option[] { _arch, _ram, _reserved, _module, _dtb, _dtbAt, _cmdline, _cpus, _profile }.Any(o => parse.GetResult(o) is { Implicit: false });
 
     public void AddTo(Command command)
     {

@@ -14,7 +14,7 @@ namespace XenMm.Memory;
 /// race as they would on hardware. Typed accesses must be naturally aligned (Xen never issues unaligned
 /// descriptor or bitmap accesses).
 /// </remarks>
-public sealed class PhysicalMemory
+public sealed partial class PhysicalMemory
 {
     /// <summary>Size of one backing chunk: 2 MiB.</summary>
     public const int ChunkShift = 21;

@@ -13,7 +13,7 @@ namespace XenMm.PageTables;
 /// the whole range is checked before anything is written, and tables created before an allocation failure are
 /// given back. Xen itself stops at the first bad entry and leaves the earlier ones updated (docs/fidelity.md).
 /// </remarks>
-public sealed class XenMappings<TFormat> : IXenMappings, Machine.IAuditable
+public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAuditable
     where TFormat : struct, IPageTableFormat
 {
     private const int PageLevel = 3;

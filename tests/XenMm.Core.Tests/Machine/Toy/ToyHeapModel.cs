@@ -1,3 +1,4 @@
+using System.Buffers;
 using XenMm.Domains;
 using XenMm.Heap;
 using XenMm.Machine;
@@ -6,7 +7,7 @@ using XenMm.Memory;
 namespace XenMm.Tests.Machine.Toy;
 
 /// <summary>The toy's unified heap: xenheap pages are domheap pages flagged PGC_xen_heap, reached through the direct map.</summary>
-internal sealed class ToyHeapModel(Domheap domheap, PhysicalMemory memory) : IHeapModel
+internal sealed class ToyHeapModel(Domheap domheap, PhysicalMemory memory) : IHeapModel, ICheckpointable
 {
     private readonly SortedDictionary<ulong, int> _live = [];
 
@@ -76,5 +77,27 @@ internal sealed class ToyHeapModel(Domheap domheap, PhysicalMemory memory) : IHe
         return va.Value >= ToyArchitecture.DirectmapVirtStart && memory.IsRam(pa)
             ? pa
             : throw new XenMmException(MmError.InvalidAddress, $"{va} is not in the direct map of RAM.");
+    }
+
+    // The live xenheap allocations.
+    public void SaveCheckpoint(IBufferWriter<byte> writer)
+    {
+        lock (_live)
+        {
+            XenMm.Checkpoint.BlockListPayload.Write(writer, [.. _live.Select(kv => (kv.Key, kv.Value))]);
+        }
+    }
+
+    public void RestoreCheckpoint(ReadOnlyMemory<byte> payload)
+    {
+        var blocks = XenMm.Checkpoint.BlockListPayload.Read(payload, "toy heap model", domheap.Heap.MaxOrder);
+        lock (_live)
+        {
+            _live.Clear();
+            foreach (var (mfn, order) in blocks)
+            {
+                _live.Add(mfn, order);
+            }
+        }
     }
 }

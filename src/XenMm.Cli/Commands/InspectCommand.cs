@@ -1,0 +1,46 @@
+using System.CommandLine;
+using XenMm.Checkpoint;
+using XenMm.Cli.Machines;
+
+namespace XenMm.Cli.Commands;
+
+/// <summary><c>xenmm inspect FILE [--json]</c>: what <c>xenmm boot</c> shows, for a saved machine, and the file's records.</summary>
+internal static class InspectCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A checkpoint written by 'xenmm run --save' or XenMachine.SaveCheckpoint." };
+        var json = new Option<bool>("--json") { Description = "Print boot's JSON document for the saved machine." };
+        var command = new Command("inspect", "Show a saved machine: its boot summary, census and audit, and the checkpoint's records.") { file, json };
+        command.SetAction(parse => BootCommand.Run(error, () =>
+        {
+            var bytes = File.ReadAllBytes(parse.GetValue(file)!.FullName);
+            var info = CheckpointInfo.Read(new MemoryStream(bytes));
+            var m = XenMachine.RestoreCheckpoint(new MemoryStream(bytes), Architectures.Create(info.Architecture));
+            if (parse.GetValue(json))
+            {
+                using var stdout = new MemoryStream();
+                BootReport.WriteJson(m, stdout);
+                output.WriteLine(System.Text.Encoding.UTF8.GetString(stdout.ToArray()));
+                return 0;
+            }
+
+            BootReport.WriteText(m, output);
+            output.WriteLine();
+            output.WriteLine($"Checkpoint: {bytes.Length} bytes, written by XenMm {info.WriterVersion}");
+            foreach (var (type, (count, size)) in info.Records)
+            {
+                output.WriteLine($"  {type,-12} {count,6} record(s) {size,12} bytes");
+            }
+
+            if (info.Attachments.Count != 0)
+            {
+                output.WriteLine($"  attachments: {string.Join(", ", info.Attachments)}");
+            }
+
+            output.WriteLine($"state_hash 0x{m.StateHash():x16}");
+            return 0;
+        }));
+        return command;
+    }
+}
