@@ -27,6 +27,7 @@ public static class Program
             RunCommand.Create(output, error),
             InspectCommand.Create(output, error),
             DiffCommand.Create(output, error),
+            HeatmapCommand.Create(output, error),
         };
         root.SetAction(_ => ListCommands(root, output));
         var parsed = root.Parse(args);
