@@ -28,6 +28,7 @@ public static class Program
             InspectCommand.Create(output, error),
             DiffCommand.Create(output, error),
             HeatmapCommand.Create(output, error),
+            TranslateCommand.Create(input, output, error),
         };
         root.SetAction(_ => ListCommands(root, output));
         var parsed = root.Parse(args);
