@@ -131,7 +131,8 @@ internal static class PtCommand
         }
     }
 
-    private static string AccessName(AccessType access) => access switch
+    /// <summary><c>r</c>, <c>w</c> or <c>x</c>.</summary>
+    internal static string AccessName(AccessType access) => access switch
     {
         AccessType.Write => "w",
         AccessType.Execute => "x",
@@ -156,7 +157,8 @@ internal static class PtCommand
         return 0;
     }
 
-    private static IEnumerable<string> ReadLines(TextReader input)
+    /// <summary>Standard input's lines, read as they are asked for.</summary>
+    internal static IEnumerable<string> ReadLines(TextReader input)
     {
         while (input.ReadLine() is { } line)
         {

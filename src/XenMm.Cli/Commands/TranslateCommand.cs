@@ -28,7 +28,7 @@ internal static class TranslateCommand
         };
         command.SetAction(parse => BootCommand.Run(error, () =>
         {
-            var items = parse.GetValue(requests) is { Length: > 0 } given ? given : ReadLines(input);
+            var items = parse.GetValue(requests) is { Length: > 0 } given ? given : PtCommand.ReadLines(input);
             var parsed = PtCommand.ParseRequests(items).ToList();
             var m = SavedMachine.Load(parse.GetValue(file)!).Machine;
             var id = parse.GetValue(cpu);
@@ -67,7 +67,7 @@ internal static class TranslateCommand
             {
                 w.WriteStartObject();
                 w.WriteString("va", $"0x{va.Value:x}");
-                w.WriteString("access", access switch { AccessType.Write => "w", AccessType.Execute => "x", _ => "r" });
+                w.WriteString("access", PtCommand.AccessName(access));
                 w.WriteNumber("level", t.Level);
                 if (t.TryGetPhysAddr(out var pa))
                 {
@@ -114,13 +114,5 @@ internal static class TranslateCommand
         }
 
         return null;
-    }
-
-    private static IEnumerable<string> ReadLines(TextReader input)
-    {
-        while (input.ReadLine() is { } line)
-        {
-            yield return line;
-        }
     }
 }
