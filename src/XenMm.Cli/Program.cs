@@ -20,14 +20,17 @@ public static class Program
     {
         var root = new RootCommand("xenmm: the Xen hypervisor's ARM memory management, modelled.")
         {
-            DemoCommand.Create(output),
+            DemoCommand.Create(output, error),
             DecodeCommand.Create(output),
             PtCommand.Create(input, output, error),
             BootCommand.Create(output, error),
             RunCommand.Create(output, error),
             InspectCommand.Create(output, error),
             DiffCommand.Create(output, error),
+            HeatmapCommand.Create(output, error),
+            TranslateCommand.Create(input, output, error),
         };
+        root.SetAction(_ => ListCommands(root, output));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -44,5 +47,22 @@ public static class Program
             error.WriteLine($"xenmm: {ex.Error}: {ex.Message}");
             return BadInput;
         }
+    }
+
+    // `xenmm` alone: the commands, one a line, instead of System.CommandLine's "Required command was not provided".
+    private static int ListCommands(RootCommand root, TextWriter output)
+    {
+        output.WriteLine(root.Description);
+        output.WriteLine();
+        output.WriteLine("Commands:");
+        var width = root.Subcommands.Max(c => c.Name.Length) + 2;
+        foreach (var c in root.Subcommands)
+        {
+            output.WriteLine($"  {c.Name.PadRight(width)}{c.Description}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("Start with 'xenmm demo'; 'xenmm COMMAND --help' shows a command's options (docs/cli.md has them all).");
+        return 0;
     }
 }

@@ -2,78 +2,71 @@ using XenMm.Cli;
 
 namespace XenMm.Cli.Tests;
 
+/// <summary><c>xenmm demo</c>: two machines on their default boards, a workload, a checkpoint, the restore verified.</summary>
 public class DemoCommandTests
 {
     [Fact]
-    public void Demo_runs_on_embedded_defaults()
+    public void Demo_boots_both_architectures_and_verifies_the_restore()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Assert.Equal(0, Program.Run(["demo"], output, error));
-        Assert.Contains("XenMm", output.ToString());
-        Assert.Equal("", error.ToString());
+        var (lines, error) = Demo([]);
+        Assert.Equal("", error);
+        Assert.Contains("  (XEN) Xen heap: 000000007e000000-0000000080000000 (8192 pages)", lines);
+        Assert.Contains("  xenheap: MFN [0x7E000, 0x80000) 8192 pages mapped at 0x40000000; buffer pages 0x7E000, 0x7FFFF kept out of both heaps", lines);
+        Assert.Contains("  direct map: MFN [0x40000, 0x80000) at 0x800000000000; xenheap pages come from the one heap, flagged PGC_xen_heap", lines);
+        Assert.Contains("  workload domains seed 1, 2000 ops: 4 domains own 1168 pages, 54 xenheap pages live, 0 failures, 180 claims refused", lines);
+        Assert.Contains("  checkpoint: 8298 bytes in memory; restored: state_hash 0x4afb79d0658427bc == 0x4afb79d0658427bc", lines);
+        Assert.Contains("  both run on (vfree, 500 more ops): state_hash 0x615932eb71725373 == 0x615932eb71725373, audit clean", lines);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("  both run on", StringComparison.Ordinal) && l.EndsWith("audit clean", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.Contains("!=", StringComparison.Ordinal));
+        Assert.Contains("Verified: each restored machine hashes like the one saved, and both stay equal as they run on.", lines);
     }
 
     [Fact]
-    public void Demo_decodes_real_xen_descriptors_with_an_explanation_each()
+    public void Demo_ends_with_the_commands_to_try_next()
     {
-        var output = new StringWriter();
-        Assert.Equal(0, Program.Run(["demo"], output, new StringWriter()));
-        var lines = output.ToString().Split(Environment.NewLine);
-        Assert.Contains(lines, l => l.StartsWith("0x0040000080000F7D  Example 5 (a): a 2 MiB level-2 block", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("0x004000001C090E73  Example 5 (e):", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("0x00C000008F000F7D  Example 6:", StringComparison.Ordinal));
-        Assert.Contains("  Valid=1 Table=0 Ai=MT_NORMAL(7) Ns=1 Up=1 Ro=0 Sh=Inner(3) Af=1 Ng=1 Base=0x8F000000 Contig=0 Pxn=0 Xn=1 Avail=1 Pxnt=0 Xnt=0 Apt=0 Nst=0 [raw 0x00C000008F000F7D]", lines);
-        Assert.Contains("  level 1: table, level 2: table, level 3: page", lines);
+        var (lines, _) = Demo([]);
+        var tryAt = Array.IndexOf(lines, "Try:");
+        Assert.True(tryAt > 0);
+        Assert.All(lines[(tryAt + 1)..], l => Assert.StartsWith("  xenmm ", l));
+        Assert.Contains("  xenmm translate m.ckpt 0x40000000", lines);
     }
 
     [Fact]
-    public void Demo_runs_the_heap_page_tables_and_vmap_on_one_host()
+    public void Demo_save_writes_checkpoints_that_inspect_and_translate_read()
     {
-        var output = new StringWriter();
-        Assert.Equal(0, Program.Run(["demo"], output, new StringWriter()));
-        var lines = output.ToString().Split(Environment.NewLine);
-
-        // One order-18 chunk; the first order-0 allocation is its highest page, the order-2 one the next aligned four.
-        Assert.Contains("   alloc_heap_pages(order 0) = 0xBFFFF, then order 2 = 0xBFFF8: a split keeps the highest pages,", lines);
-        Assert.Contains("   the lower halves go back on the lists: 1 1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 0", lines);
-        Assert.Contains("   free both: buddies merge back; free chunks per order: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1", lines);
-        Assert.Contains("   audit (xen-mm.md §10 invariants): 0 violations", lines);
-
-        // Tables come from the domheap top down: root 0xBFFFF, L1 0xBFFFE, L2 0xBFFFD; two 2 MiB blocks.
-        Assert.Contains("   mapped: 0x800000000000-0x800000400000 0x80000000 size=0x400000 attr=0xFF rw xn", lines);
-        Assert.Contains("     L2[0x000] @0xBFFFD000 = 0x0040000080000F7D Block", lines);
-        Assert.Contains("   translate: 0x800000123456 -> 0x80123456", lines);
-        Assert.Contains("   vmap(MFN 0x90000) = 0xA0040009000; ioremap_nocache(0x1C090123) = 0xA004000B123", lines);
-        Assert.Contains("   uart leaf descriptor: 0x004000001C090E73 (MT_DEVICE_nGnRE, outer shareable, XN)", lines);
-    }
-
-    [Fact]
-    public void Demo_image_can_be_walked_with_pt_dump()
-    {
-        var image = Path.GetTempFileName();
+        var dir = Directory.CreateTempSubdirectory("xenmm-demo-").FullName;
         try
         {
-            var output = new StringWriter();
-            Assert.Equal(0, Program.Run(["demo", "--image", image], output, new StringWriter()));
-            Assert.Equal(2L << 20, new FileInfo(image).Length);
-            Assert.Contains($"   xenmm pt dump --format vmsa64 --image {image} --base 0xBFE00000 --root 0xBFFFF000", output.ToString().Split(Environment.NewLine));
+            var (lines, _) = Demo(["--save", dir]);
+            var arm32 = Path.Combine(dir, "arm32.ckpt");
+            Assert.Contains($"  saved {arm32}", lines);
+            Assert.Contains($"  saved {Path.Combine(dir, "arm64.ckpt")}", lines);
+            Assert.Contains($"  xenmm inspect {arm32}", lines);
 
-            var dump = new StringWriter();
-            Assert.Equal(0, Program.Run(["pt", "dump", "--format", "vmsa64", "--image", image, "--base", "0xBFE00000", "--root", "0xBFFFF000"], dump, new StringWriter()));
-            Assert.Equal(
-                [
-                    "0xA0040000000-0xA0040001000 0xBFFFC000 size=0x1000 attr=0xFF rw xn", // the vmap bitmap's first page
-                    "0xA0040009000-0xA004000A000 0x90000000 size=0x1000 attr=0xFF rw xn",
-                    "0xA004000B000-0xA004000C000 0x1C090000 size=0x1000 attr=0x04 rw xn",
-                    "0x800000000000-0x800000400000 0x80000000 size=0x400000 attr=0xFF rw xn",
-                ],
-                dump.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+            var output = new StringWriter();
+            Assert.Equal(0, Program.Run(["inspect", arm32], output, new StringWriter()));
+            Assert.EndsWith("state_hash 0x4afb79d0658427bc", output.ToString().TrimEnd());
         }
         finally
         {
-            File.Delete(image);
+            Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void No_command_lists_the_commands()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(0, Program.Run([], output, error));
+        var lines = output.ToString().Split(Environment.NewLine);
+        Assert.Equal("Commands:", lines[2]);
+        foreach (var name in new[] { "demo", "boot", "run", "inspect", "diff", "decode", "pt" })
+        {
+            Assert.Contains(lines, l => l.StartsWith($"  {name} ", StringComparison.Ordinal));
+        }
+
+        Assert.Equal("", error.ToString());
     }
 
     [Fact]
@@ -82,5 +75,13 @@ public class DemoCommandTests
         var error = new StringWriter();
         Assert.Equal(Program.BadInput, Program.Run(["no-such-command"], new StringWriter(), error));
         Assert.StartsWith("xenmm: ", error.ToString());
+    }
+
+    private static (string[] Lines, string Error) Demo(string[] extra)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(0, Program.Run(["demo", .. extra], output, error));
+        return (output.ToString().TrimEnd().Split(Environment.NewLine), error.ToString());
     }
 }

@@ -84,6 +84,64 @@ public sealed class PtCommandTests : IDisposable
         Assert.Equal(["0x1000 FAULT level=1 type=external-abort"], lines);
     }
 
+    [Fact]
+    public void Translate_checks_the_access_given_after_each_va()
+    {
+        var root = BuildVmsa64();
+        var (code, lines, error) = Run(new StringReader("0xA0040000123 w\n0xA0040000123 x\n0xA0040000123 r\n0xA0040000123\n"), "pt", "translate", "-f", "vmsa64", "-i", _image, "--base", "0x40000000", "--root", root);
+        Assert.Equal("", error);
+        Assert.Equal(0, code);
+        Assert.Equal(
+            [
+                "0xA0040000123 0x80000123 attr=0xFF access=w",
+                "0xA0040000123 FAULT level=3 type=permission access=x", // PAGE_HYPERVISOR_RW is XN
+                "0xA0040000123 0x80000123 attr=0xFF",
+                "0xA0040000123 0x80000123 attr=0xFF",
+            ],
+            lines);
+    }
+
+    [Fact]
+    public void Translate_reports_a_write_to_a_read_only_block_as_a_permission_fault()
+    {
+        var host = new TestHost();
+        var xen = XenMappings<LpaeFormat>.Create(host.Memory, host.Frames);
+        xen.Map(new VirtAddr(0x4000_0000), new Mfn(0xFC000), 512, PageFlags.HypervisorRo | PageFlags.Block);
+        Export(host);
+        var (code, lines, _) = Run(null, "pt", "translate", "--format", "lpae", "--image", _image, "--base", "0x40000000", "--root", xen.Tables.Root.ToString(), "0x40000010", "w", "0x40000010", "r");
+        Assert.Equal(0, code);
+        Assert.Equal(["0x40000010 FAULT level=2 type=permission access=w", "0x40000010 0xFC000010 attr=0xFF"], lines);
+    }
+
+    [Theory]
+    [InlineData("w")]
+    [InlineData("0x1000 q")]
+    public void A_misplaced_or_unknown_access_exits_2(string request)
+    {
+        var root = BuildVmsa64();
+        var (code, _, error) = Run(new StringReader(request), "pt", "translate", "-f", "vmsa64", "-i", _image, "--base", "0x40000000", "--root", root);
+        Assert.Equal(2, code);
+        Assert.Single(error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Dump_names_a_table_outside_the_image_in_va_order()
+    {
+        var host = new TestHost();
+        var xen = XenMappings<Vmsa64Format>.Create(host.Memory, host.Frames);
+        xen.Map(new VirtAddr(Va), new Mfn(0x80000), 1, PageFlags.HypervisorRw);
+        host.Memory.WriteU64(xen.Tables.Root, 0x7000_0003); // L0[0] links a table at 0x70000000, outside the image
+        Export(host);
+        var (code, lines, _) = Run(null, "pt", "dump", "--format", "vmsa64", "--image", _image, "--base", "0x40000000", "--root", xen.Tables.Root.ToString());
+        Assert.Equal(0, code);
+        Assert.Equal(
+            [
+                "0x0-0x8000000000 unreadable level-1 table at 0x70000000 (outside the image)",
+                "0xA0040000000-0xA0040001000 0x80000000 size=0x1000 attr=0xFF rw xn",
+            ],
+            lines);
+    }
+
     [Theory]
     [InlineData("--format", "x86", "--base", "0x40000000", "--root", "0x40000000", "0x1000")]
     [InlineData("--format", "vmsa64", "--base", "0xZZ", "--root", "0x40000000", "0x1000")]

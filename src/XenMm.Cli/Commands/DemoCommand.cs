@@ -1,52 +1,76 @@
 using System.CommandLine;
-using XenMm.Arm32;
-using XenMm.Cli.Decoding;
+using XenMm.Arm32.Machine;
+using XenMm.Arm64.Machine;
 using XenMm.Cli.Demo;
+using XenMm.Machine;
 
 namespace XenMm.Cli.Commands;
 
-/// <summary><c>xenmm demo</c>: a short tour of XenMm on embedded defaults.</summary>
+/// <summary>
+/// <c>xenmm demo [--save DIR]</c>: the main job on embedded defaults. Boots an arm32 and an arm64 machine on their
+/// default boards, shows their layouts and heaps, runs a seeded workload, checkpoints, restores and verifies.
+/// </summary>
 internal static class DemoCommand
 {
-    // Descriptors Xen really writes (reference/xen-mm.md, Examples 5 and 6), each with what it is.
-    private static readonly (ulong Raw, string Explanation)[] XenDescriptors =
-    [
-        (0x0040_0000_8000_0F7D, "Example 5 (a): a 2 MiB level-2 block of RAM at 0x80000000, PAGE_HYPERVISOR_RW (mfn_to_xen_entry, MT_NORMAL, inner shareable, XN)."),
-        (0x0040_0000_1C09_0E73, "Example 5 (e): ioremap_nocache's level-3 page of a device at 0x1C090000, PAGE_HYPERVISOR_NOCACHE (MT_DEVICE_nGnRE, outer shareable)."),
-        (0x00C0_0000_8F00_0F7D, "Example 6: arm32 map_domain_page slot 120 mapping 0x8F000000 with its reference count 1 kept in avail (bits 58:55)."),
-    ];
-
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        var image = new Option<FileInfo>("--image")
+        var save = new Option<DirectoryInfo>("--save")
         {
-            Description = "Also write the 2 MiB of RAM that hold the demo's page tables to this file, for 'xenmm pt translate|dump'.",
+            Description = "Also write the two checkpoints the demo made (arm32.ckpt, arm64.ckpt) to this directory.",
         };
-        var command = new Command("demo", "A short tour of XenMm on embedded defaults.") { image };
-        command.SetAction(parse =>
+        var command = new Command("demo", "Boot an arm32 and an arm64 machine, run a workload, checkpoint, restore and verify.") { save };
+        command.SetAction(parse => BootCommand.Run(error, () =>
         {
-            output.WriteLine("XenMm: a reference model of Xen's memory management on ARM.");
-            output.WriteLine($"4 KiB pages: PAGE_SHIFT = {Addressing.PageShift}; MFN of PA {new PhysAddr(0x8000_0000)} is {new PhysAddr(0x8000_0000).Mfn}.");
-            output.WriteLine();
-            var (memory, heap) = HeapTour.Run(output);
-            var root = PageTableTour.Run(output, memory, heap);
-            if (parse.GetValue(image) is { } file)
+            output.WriteLine("XenMm models the memory management of the Xen hypervisor on ARM. This demo boots two machines on");
+            output.WriteLine("QEMU virt's board (1 GiB of RAM at 0x40000000), runs a seeded workload on each (domains, claims, the");
+            output.WriteLine("xenheap, map_domain_page, vmalloc), saves a checkpoint, restores it and runs both copies on.");
+            var dir = parse.GetValue(save);
+            var ok = true;
+            foreach (var arch in new IArchitecture[] { new Arm32Architecture(), new Arm64Architecture() })
             {
-                PageTableTour.ExportTables(output, memory, root, file);
+                output.WriteLine();
+                var tour = new MachineTour(arch, output);
+                tour.Run();
+                ok &= tour.Verified;
+                if (dir is not null)
+                {
+                    dir.Create();
+                    var file = Path.Combine(dir.FullName, $"{arch.Name}.ckpt");
+                    File.WriteAllBytes(file, tour.Checkpoint);
+                    output.WriteLine($"  saved {file}");
+                }
             }
 
             output.WriteLine();
-            output.WriteLine("4. Three LPAE descriptors Xen writes (xenmm decode --format lpae 0xRAW shows every field):");
-            var lpae = DescriptorFormat.Find("lpae")!;
-            foreach (var (raw, explanation) in XenDescriptors)
+            output.WriteLine(ok
+                ? "Verified: each restored machine hashes like the one saved, and both stay equal as they run on."
+                : "NOT verified: a restored machine differs from the one saved (see the != above).");
+            output.WriteLine("Where to look next: docs/machine.md (boot, census), docs/checkpoint-format.md, docs/cli.md.");
+            output.WriteLine("Try:");
+            var ckpt = dir is null ? "m.ckpt" : Path.Combine(dir.FullName, "arm32.ckpt");
+            var next = new List<string>
             {
-                output.WriteLine($"0x{raw:X16}  {explanation}");
-                output.WriteLine($"  {new LpaeEntry(raw)}");
-                output.WriteLine($"  {lpae.DescribeKinds(raw)}");
+                "xenmm boot --arch arm32                         # Xen's boot log and the whole memory set-up",
+                "xenmm heatmap --arch arm32 --out heap.svg       # a picture of physical memory",
+            };
+            if (dir is null)
+            {
+                next.Add("xenmm run --workload domains --arch arm32 --ops 100000 --save m.ckpt");
             }
 
-            return 0;
-        });
+            next.Add($"xenmm inspect {ckpt}");
+            next.Add($"xenmm translate {ckpt} 0x{Xenheap32:x}");
+            next.Add("xenmm decode --format lpae 0x0040000080000F7D   # one descriptor, field by field");
+            foreach (var line in next)
+            {
+                output.WriteLine($"  {line}");
+            }
+
+            return ok ? 0 : 1;
+        }));
         return command;
     }
+
+    // arm32's XENHEAP_VIRT_START, where the default board's xenheap is mapped.
+    private const ulong Xenheap32 = 0x4000_0000;
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using XenMm.Checkpoint;
 using XenMm.Cli.Machines;
 
 namespace XenMm.Cli.Commands;
@@ -14,9 +13,7 @@ internal static class InspectCommand
         var command = new Command("inspect", "Show a saved machine: its boot summary, census and audit, and the checkpoint's records.") { file, json };
         command.SetAction(parse => BootCommand.Run(error, () =>
         {
-            var bytes = File.ReadAllBytes(parse.GetValue(file)!.FullName);
-            var info = CheckpointInfo.Read(new MemoryStream(bytes));
-            var m = XenMachine.RestoreCheckpoint(new MemoryStream(bytes), Architectures.Create(info.Architecture));
+            var (m, info, length) = SavedMachine.Load(parse.GetValue(file)!);
             if (parse.GetValue(json))
             {
                 using var stdout = new MemoryStream();
@@ -27,7 +24,7 @@ internal static class InspectCommand
 
             BootReport.WriteText(m, output);
             output.WriteLine();
-            output.WriteLine($"Checkpoint: {bytes.Length} bytes, written by XenMm {info.WriterVersion}");
+            output.WriteLine($"Checkpoint: {length} bytes, written by XenMm {info.WriterVersion}");
             foreach (var (type, (count, size)) in info.Records)
             {
                 output.WriteLine($"  {type,-12} {count,6} record(s) {size,12} bytes");

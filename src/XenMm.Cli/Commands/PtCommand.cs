@@ -27,18 +27,23 @@ internal static class PtCommand
         var options = new ImageOptions();
         var addresses = new Argument<string[]>("va")
         {
-            Description = "Virtual addresses in hex; read from standard input, one per line, when none are given.",
+            Description = "Virtual addresses in hex, each optionally followed by the access to check: r (default), w or x; read from standard input, one 'VA [r|w|x]' per line, when none are given.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("translate", "Translate virtual addresses: prints 'VA PA attr=0xNN' (the MAIR attribute byte) or 'VA FAULT level=N type=...'.");
+        var command = new Command("translate", "Translate virtual addresses for a read, write or fetch: prints 'VA PA attr=0xNN' (the MAIR attribute byte) or 'VA FAULT level=N type=...'.");
         options.AddTo(command);
         command.Arguments.Add(addresses);
         command.SetAction(parse => Guard(error, () =>
         {
             var vas = parse.GetValue(addresses) is { Length: > 0 } given ? given : ReadLines(input);
-            return options.Format(parse) == LpaeFormat.Name
-                ? Translate<LpaeFormat>(options.Load<LpaeFormat>(parse), vas, output, error)
-                : Translate<Vmsa64Format>(options.Load<Vmsa64Format>(parse), vas, output, error);
+            if (options.Format(parse) == LpaeFormat.Name)
+            {
+                var tables = options.Load<LpaeFormat>(parse);
+                return Translate(vas, (va, access) => tables.Translate(va, access), output);
+            }
+
+            var vmsa = options.Load<Vmsa64Format>(parse);
+            return Translate(vas, (va, access) => vmsa.Translate(va, access), output);
         }));
         return command;
     }
@@ -50,12 +55,16 @@ internal static class PtCommand
         options.AddTo(command);
         command.SetAction(parse => Guard(error, () =>
         {
+            var unreadable = new List<UnreadableTable>();
             var ranges = options.Format(parse) == LpaeFormat.Name
-                ? options.Load<LpaeFormat>(parse).Dump()
-                : options.Load<Vmsa64Format>(parse).Dump();
-            foreach (var r in ranges)
+                ? options.Load<LpaeFormat>(parse).Dump(unreadable)
+                : options.Load<Vmsa64Format>(parse).Dump(unreadable);
+            var lines = ranges.Select(r => (r.Start.Value, r.ToString()))
+                .Concat(unreadable.Select(u => (u.Start.Value, u.ToString())))
+                .OrderBy(l => l.Item1);
+            foreach (var (_, line) in lines)
             {
-                output.WriteLine(r);
+                output.WriteLine(line);
             }
 
             return 0;
@@ -63,10 +72,72 @@ internal static class PtCommand
         return command;
     }
 
-    /// <summary>One translate line: <c>0xVA 0xPA attr=0xNN</c> or <c>0xVA FAULT level=N type=kind</c>.</summary>
-    public static string FormatTranslation(VirtAddr va, in Translation t) => t.TryGetPhysAddr(out var pa)
-        ? $"0x{va.Value:X} 0x{pa.Value:X} attr=0x{Mair.AttributeOf(t.Attributes.AttrIndx):X2}"
-        : $"0x{va.Value:X} FAULT level={t.Level} type={FaultName(t.Fault)}";
+    /// <summary>
+    /// One translate line: <c>0xVA 0xPA attr=0xNN</c> or <c>0xVA FAULT level=N type=kind</c>, then <c> access=w|x</c>
+    /// when the access checked was not a read.
+    /// </summary>
+    public static string FormatTranslation(VirtAddr va, in Translation t, AccessType access = AccessType.Read) =>
+        (t.TryGetPhysAddr(out var pa)
+            ? $"0x{va.Value:X} 0x{pa.Value:X} attr=0x{Mair.AttributeOf(t.Attributes.AttrIndx):X2}"
+            : $"0x{va.Value:X} FAULT level={t.Level} type={FaultName(t.Fault)}")
+        + (access == AccessType.Read ? "" : $" access={AccessName(access)}");
+
+    /// <summary>The access a token names (<c>r</c>, <c>w</c>, <c>x</c>), or null.</summary>
+    public static AccessType? ParseAccess(string token) => token switch
+    {
+        "r" => AccessType.Read,
+        "w" => AccessType.Write,
+        "x" => AccessType.Execute,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Splits <c>VA [r|w|x] VA ...</c> (arguments or lines) into VAs with their access; a token that is neither
+    /// throws <see cref="XenMmException"/> naming it.
+    /// </summary>
+    public static IEnumerable<(VirtAddr Va, AccessType Access)> ParseRequests(IEnumerable<string> items)
+    {
+        VirtAddr? pending = null;
+        foreach (var token in items.SelectMany(i => i.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))
+        {
+            if (ParseAccess(token) is { } access)
+            {
+                if (pending is not { } va)
+                {
+                    throw new XenMmException(MmError.InvalidArgument, $"access '{token}' follows no virtual address (write 'VA {token}').");
+                }
+
+                yield return (va, access);
+                pending = null;
+                continue;
+            }
+
+            if (!VirtAddr.TryParse(token, null, out var next))
+            {
+                throw new XenMmException(MmError.InvalidArgument, $"'{token}' is neither a hexadecimal virtual address (example: 0x40001000) nor an access (r, w, x).");
+            }
+
+            if (pending is { } read)
+            {
+                yield return (read, AccessType.Read);
+            }
+
+            pending = next;
+        }
+
+        if (pending is { } last)
+        {
+            yield return (last, AccessType.Read);
+        }
+    }
+
+    /// <summary><c>r</c>, <c>w</c> or <c>x</c>.</summary>
+    internal static string AccessName(AccessType access) => access switch
+    {
+        AccessType.Write => "w",
+        AccessType.Execute => "x",
+        _ => "r",
+    };
 
     private static string FaultName(FaultKind fault) => fault switch
     {
@@ -76,30 +147,18 @@ internal static class PtCommand
         _ => "translation",
     };
 
-    private static int Translate<TFormat>(PageTables<TFormat> tables, IEnumerable<string> vas, TextWriter output, TextWriter error)
-        where TFormat : struct, IPageTableFormat
+    private static int Translate(IEnumerable<string> items, Func<VirtAddr, AccessType, Translation> translate, TextWriter output)
     {
-        foreach (var text in vas)
+        foreach (var (va, access) in ParseRequests(items))
         {
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            if (!VirtAddr.TryParse(text, null, out var va))
-            {
-                error.WriteLine($"xenmm: '{text.Trim()}' is not a hexadecimal virtual address (example: 0x40001000).");
-                return BadInput;
-            }
-
-            var t = tables.Translate(va);
-            output.WriteLine(FormatTranslation(va, t));
+            output.WriteLine(FormatTranslation(va, translate(va, access), access));
         }
 
         return 0;
     }
 
-    private static IEnumerable<string> ReadLines(TextReader input)
+    /// <summary>Standard input's lines, read as they are asked for.</summary>
+    internal static IEnumerable<string> ReadLines(TextReader input)
     {
         while (input.ReadLine() is { } line)
         {

@@ -202,6 +202,6 @@ internal static class BootReport
         w.WriteEndObject();
     }
 
-    private static string Snake(string name) =>
+    internal static string Snake(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

@@ -26,6 +26,9 @@ internal sealed class MachineArguments
         _arch = new("--arch") { Description = "The architecture: arm32 or arm64.", Required = archRequired };
     }
 
+    /// <summary>The <c>--arch</c> option.</summary>
+    public Option<string> Arch => _arch;
+
     /// <summary>True when any option that describes a machine was given.</summary>
     public bool AnyGiven(ParseResult parse) =>
         new Option[] { _arch, _ram, _reserved, _module, _dtb, _dtbAt, _cmdline, _cpus, _profile }.Any(o => parse.GetResult(o) is { Implicit: false });

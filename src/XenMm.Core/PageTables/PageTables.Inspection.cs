@@ -7,12 +7,18 @@ public sealed partial class PageTables<TFormat>
     /// Every mapped range in VA order, adjacent leaves merged when their VAs and PAs are contiguous and their
     /// attributes equal (the contiguous hint ignored). A table linked from more than one entry is listed once.
     /// </summary>
-    public IReadOnlyList<MappedRange> Dump()
+    public IReadOnlyList<MappedRange> Dump() => Dump(null);
+
+    /// <summary>
+    /// Every mapped range as <see cref="Dump()"/> gives it; each table link that points outside memory is added to
+    /// <paramref name="unreadable"/> (in VA order) instead of being skipped silently.
+    /// </summary>
+    public IReadOnlyList<MappedRange> Dump(ICollection<UnreadableTable>? unreadable)
     {
         var ranges = new List<MappedRange>();
         lock (_lock)
         {
-            DumpTable(_root, TFormat.RootLevel, 0, ranges, []);
+            DumpTable(_root, TFormat.RootLevel, 0, ranges, [], unreadable);
         }
 
         return ranges;
@@ -41,10 +47,17 @@ public sealed partial class PageTables<TFormat>
         }
     }
 
-    private void DumpTable(ulong table, int level, ulong vaBase, List<MappedRange> ranges, HashSet<ulong> seen)
+    private void DumpTable(ulong table, int level, ulong vaBase, List<MappedRange> ranges, HashSet<ulong> seen, ICollection<UnreadableTable>? unreadable)
     {
-        if (!seen.Add(table) || !_memory.IsRam(new PhysAddr(table)))
+        if (!seen.Add(table))
         {
+            return;
+        }
+
+        if (!_memory.IsRam(new PhysAddr(table)))
+        {
+            var size = level == TFormat.RootLevel ? 1UL << TFormat.VaBits : LevelSize(level - 1);
+            unreadable?.Add(new UnreadableTable(new VirtAddr(vaBase), size, level, new PhysAddr(table)));
             return;
         }
 
@@ -57,7 +70,7 @@ public sealed partial class PageTables<TFormat>
             switch (TFormat.Classify(raw, level))
             {
                 case DescriptorKind.Table:
-                    DumpTable(raw & TFormat.OutputAddressMask, level + 1, va, ranges, seen);
+                    DumpTable(raw & TFormat.OutputAddressMask, level + 1, va, ranges, seen, unreadable);
                     break;
                 case DescriptorKind.Block or DescriptorKind.Page:
                     var size = 1UL << shift;

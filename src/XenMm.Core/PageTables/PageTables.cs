@@ -7,7 +7,7 @@ namespace XenMm.PageTables;
 /// <summary>
 /// A tree of translation tables in simulated physical memory, generic over its format so the JIT specialises
 /// every walk. It maps ranges with a chosen attribute set (<see cref="MapRange"/>), translates and walks in
-/// software straight from the bytes (no cache), lists what is mapped (<see cref="Dump"/>) and audits itself.
+/// software straight from the bytes (no cache), lists what is mapped (<see cref="Dump()"/>) and audits itself.
 /// Xen's own update rules sit on top, in <see cref="XenMappings{TFormat}"/>.
 /// </summary>
 /// <typeparam name="TFormat">The descriptor format and geometry.</typeparam>
@@ -16,7 +16,7 @@ namespace XenMm.PageTables;
 /// <c>create_xen_table</c> does (<c>clear_page</c>). Tables are never freed by updates: Xen keeps empty
 /// intermediate tables. A table tree attached to foreign bytes with <see cref="Attach"/> is read-only.
 /// Updates (<see cref="MapRange"/> and those of <see cref="XenMappings{TFormat}"/>), <see cref="Audit"/>,
-/// <see cref="Dump"/> and <see cref="TablePages"/> take the tree's lock (Xen's <c>xen_pt_lock</c>), so they are
+/// <see cref="Dump()"/> and <see cref="TablePages"/> take the tree's lock (Xen's <c>xen_pt_lock</c>), so they are
 /// thread-safe; translations take no lock and may run in parallel with everything (a descriptor is written whole).
 /// </remarks>
 public sealed partial class PageTables<TFormat>

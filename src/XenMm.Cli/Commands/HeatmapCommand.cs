@@ -1,0 +1,66 @@
+using System.CommandLine;
+using XenMm.Cli.Heatmap;
+using XenMm.Cli.Machines;
+using XenMm.Machine;
+
+namespace XenMm.Cli.Commands;
+
+/// <summary>
+/// <c>xenmm heatmap FILE|--arch NAME [machine options] --out heap.svg [--cell SIZE]</c>: a picture of physical
+/// memory, one cell per page group, coloured by census category.
+/// </summary>
+internal static class HeatmapCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var machine = new MachineArguments(archRequired: false);
+        var file = new Argument<FileInfo?>("FILE") { Description = "A checkpoint; or describe a machine to boot with --arch and the machine options.", Arity = ArgumentArity.ZeroOrOne };
+        var outFile = new Option<FileInfo>("--out", "-o") { Description = "The picture to write (.svg).", Required = true };
+        var cell = new Option<string>("--cell") { Description = "Bytes per cell (a multiple of 4 KiB, e.g. 256KiB); default: a power of two giving about 4096 cells." };
+        var command = new Command("heatmap", "Draw physical memory as an SVG heat map coloured by census category.") { file, outFile, cell };
+        machine.AddTo(command);
+        command.SetAction(parse => BootCommand.Run(error, () =>
+        {
+            var target = parse.GetValue(outFile)!;
+            if (!target.Extension.Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new XenMmException(MmError.InvalidArgument, target.Extension.Equals(".png", StringComparison.OrdinalIgnoreCase)
+                    ? $"--out {target.Name}: PNG is not supported (no image library); write .svg."
+                    : $"--out {target.Name}: the picture is SVG; name it .svg.");
+            }
+
+            XenMachine m;
+            if (parse.GetValue(file) is { } saved)
+            {
+                if (machine.AnyGiven(parse))
+                {
+                    throw new XenMmException(MmError.InvalidArgument, "heatmap: give a checkpoint FILE or machine options, not both.");
+                }
+
+                m = SavedMachine.Load(saved).Machine;
+            }
+            else if (parse.GetResult(machine.Arch) is { Implicit: false })
+            {
+                m = machine.Create(parse);
+                m.Boot();
+            }
+            else
+            {
+                throw new XenMmException(MmError.InvalidArgument, "heatmap: give a checkpoint FILE or --arch arm32|arm64.");
+            }
+
+            var grid = HeatGrid.Of(m, parse.GetValue(cell) is { } c ? ByteSize.Parse(c, "--cell") : null);
+            File.WriteAllText(target.FullName, HeatSvg.Write(grid));
+            output.WriteLine($"wrote {target.Name}: {grid.Architecture}, PA [0x{grid.StartMfn << Addressing.PageShift:x}, 0x{grid.EndMfn << Addressing.PageShift:x}), " +
+                $"{grid.Cells.Count} cells of {ByteSize.Format(grid.CellPages * Addressing.PageSize)} ({HeatGrid.Columns} a row)");
+            foreach (var (category, pages) in grid.Legend)
+            {
+                var marked = grid.Cells.Count(x => x.Marks.Contains(category));
+                output.WriteLine($"  {category.Name,-20} {pages,9} pages{(marked == 0 ? "" : $", marked in {marked} cell(s)")}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,78 @@
+using XenMm.Cli;
+
+namespace XenMm.Cli.Tests;
+
+/// <summary><c>xenmm heatmap</c>: physical memory as SVG cells coloured by census category, small categories marked.</summary>
+public sealed class HeatmapCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("xenmm-heat-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Default_arm32_machine_shows_the_xenheap_its_buffer_pages_and_free_memory()
+    {
+        var svg = Path.Combine(_dir, "heap.svg");
+        var lines = Run(["heatmap", "--arch", "arm32", "--out", svg]);
+        Assert.Equal("wrote heap.svg: arm32, PA [0x40000000, 0x80000000), 4096 cells of 256 KiB (64 a row)", lines[0]);
+        Assert.Contains("  free (domheap)          251309 pages", lines);
+        Assert.Contains("  xenheap, free             8187 pages", lines);
+        Assert.Contains("  buffer page                  2 pages, marked in 2 cell(s)", lines);
+
+        var text = File.ReadAllText(svg);
+        Assert.StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"", text);
+        Assert.Contains("fill=\"#dcedc8\"/>", text); // free (domheap) cells
+        Assert.Contains("fill=\"#b3e5fc\"/>", text); // xenheap, free cells
+        Assert.Contains("fill=\"#0277bd\"", text);   // xenheap in use: a mark and the legend
+        var buffers = text.Split('\n').Where(l => l.StartsWith("<circle class=\"mark\" data-category=\"buffer page\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, buffers.Count);
+        Assert.Contains(buffers, l => l.Contains("<title>PA 0x7e000000: ", StringComparison.Ordinal));
+        Assert.Contains(buffers, l => l.Contains("<title>PA 0x7ffc0000: ", StringComparison.Ordinal));
+        Assert.Contains(">0x40000000</text>", text);  // the first row's PA label
+        Assert.Contains(">buffer page (2)</text>", text);
+    }
+
+    [Fact]
+    public void A_checkpoint_shows_each_domain_and_cell_sets_the_grid()
+    {
+        var file = Path.Combine(_dir, "m.ckpt");
+        Run(["run", "--workload", "domains", "--ops", "500", "--arch", "arm64", "--ram", "0x80000000:256MiB", "--save", file]);
+        var lines = Run(["heatmap", file, "--cell", "1MiB", "--out", Path.Combine(_dir, "m.svg")]);
+        Assert.Equal("wrote m.svg: arm64, PA [0x80000000, 0x90000000), 256 cells of 1 MiB (64 a row)", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("  domain d1 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("  domain d4 ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--out", "x.png", "PNG is not supported")]
+    [InlineData("--out", "x.svg", "give a checkpoint FILE or --arch")]
+    [InlineData("--cell", "1000", "--cell: 1000 bytes is not a whole number of 4 KiB pages.")]
+    public void Bad_usage_exits_2_with_one_line(string option, string value, string message)
+    {
+        string[] args = option == "--cell"
+            ? ["heatmap", "--arch", "arm32", "--out", Path.Combine(_dir, "x.svg"), "--cell", value]
+            : ["heatmap", option, Path.Combine(_dir, value), .. value == "x.png" ? new[] { "--arch", "arm32" } : []];
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(args, new StringWriter(), error));
+        var lines = error.ToString().TrimEnd().Split(Environment.NewLine);
+        Assert.Single(lines);
+        Assert.StartsWith("xenmm: ", lines[0]);
+        Assert.Contains(message, lines[0]);
+    }
+
+    [Fact]
+    public void A_file_and_machine_options_together_exit_2()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(["heatmap", Path.Combine(_dir, "none.ckpt"), "--arch", "arm32", "--out", Path.Combine(_dir, "x.svg")], new StringWriter(), error));
+        Assert.Contains("not both", error.ToString());
+    }
+
+    private static string[] Run(string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.True(0 == Program.Run(args, output, error), error.ToString());
+        return output.ToString().TrimEnd().Split(Environment.NewLine);
+    }
+}
