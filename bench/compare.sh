@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Runs the native baseline (shared/bench/native, built in a scratch folder as its run.sh does) and
+# Runs the native baseline (C sources and a Makefile, built in a scratch folder as its run.sh does) and
 # XenMm.Bench (Release) RUNS times each (default 5), then for every line name printed by both sides:
 #   correctness values (units hash/count/pages/frames/bool/value) must be equal on both sides and in every run;
 #   timings (any other unit) print the XenMm/native ratio of the medians, with both medians.
 # New workloads are picked up by name: nothing here lists them.
-# Usage: bench/compare.sh [RUNS]     env: NATIVE=<dir of the native sources>, KEEP=<dir> keeps raw output
+#
+# The native baseline is not part of this repository: it is the team's independent C implementation of the same
+# workloads, kept beside the clone. Say where it is with XENMM_NATIVE_DIR (a folder holding *.c and a Makefile);
+# by default it is ../shared/bench/native relative to the repository root (the team's machine layout).
+#
+# Usage: bench/compare.sh [RUNS]
+# env:   XENMM_NATIVE_DIR=<dir of the native sources>  (NATIVE= is accepted too, the older name)
+#        KEEP=<dir>  keeps the raw output of both sides
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 RUNS=${1:-5}
-NATIVE=${NATIVE:-$ROOT/../shared/bench/native}
-[ -d "$NATIVE" ] || NATIVE=/work/shared/bench/native
+NATIVE=${XENMM_NATIVE_DIR:-${NATIVE:-$ROOT/../shared/bench/native}}
+if [ ! -f "$NATIVE/Makefile" ]; then
+    echo "compare.sh: no native baseline at $NATIVE (no Makefile there); set XENMM_NATIVE_DIR to its folder" >&2
+    exit 2
+fi
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 cp "$NATIVE"/*.c "$NATIVE"/Makefile "$BUILD"/
