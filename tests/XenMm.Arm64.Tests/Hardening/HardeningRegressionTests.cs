@@ -200,4 +200,57 @@ public class HardeningRegressionTests
         Assert.Null(t.LeafPhysAddr);
         Assert.Throws<InvalidOperationException>(() => t.PhysAddr);
     }
+
+    [Fact]
+    public void InitHeapPages_over_a_domains_pages_is_refused()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            Assert.True(m.Domheap.TryAllocPages(m.Domains[0], 2, MemFlags.None, out var mfn));
+            m.Chunks.Add((mfn.Value, 2));
+            AssertRefused(m, MmError.InvalidState, () => m.Heap.InitHeapPages(mfn, 4));
+            AssertRefused(m, MmError.InvalidState, () => m.Heap.InitHeapPages(mfn + 3, 1));
+            Assert.Null(m.Violations());
+            m.Domheap.FreePages(mfn, 2);
+            Assert.Equal(0UL, m.Domains[0].TotPages);
+        }
+    }
+
+    // Seed 1's break at call 1887 (issue 13 fuzz), shrunk: the caller hands half of a chunk it holds back to the heap.
+    // The heap was right to take it (init_heap_pages over the caller's own pages); the harness still counted the
+    // pages as held, so free + held + frames came to RAM + 2. The harness now drops them from what the caller holds.
+    [Fact]
+    public void Fuzz_seed_1_call_1887_pages_handed_back_to_the_heap_are_no_longer_held()
+    {
+        var calls = new List<Call>
+        {
+            new(Op.HeapAlloc, 1, 20, 2, 0, 0),
+            new(Op.InitPages, 0, 0, 0, 0, 2),
+        };
+        var m = new FuzzMachine();
+        Assert.Null(ApiFuzz.Check(m, calls[0]));
+        var (mfn, _) = m.Chunks.Single();
+        Assert.Null(ApiFuzz.Check(m, calls[1] with { D = mfn + 2 }));
+        Assert.Equal([(mfn, 1)], m.Chunks);
+        Assert.Equal(m.Pages, m.Heap.TotalAvailPages + m.HeldPages + (ulong)m.Frames.Allocated);
+    }
+
+    // Fuzz seed 1 (after the harness fix): with every page allocated the xenheap range can still be set, with an edge
+    // inside an allocated chunk; freeing that chunk made one free chunk in two zones ("[5 chunk-zone] ... spans zones").
+    [Fact]
+    public void Free_of_a_chunk_straddling_the_xenheap_edge_is_refused()
+    {
+        var m = Machine();
+        while (m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+        {
+            m.Chunks.Add((mfn.Value, 0));
+        }
+
+        m.Heap.SetXenheapRange(new Mfn(0x80010), new Mfn(0x8003E));
+        AssertRefused(m, MmError.InvalidArgument, () => m.Heap.Free(new Mfn(0x8003C), 2));
+        AssertRefused(m, MmError.InvalidArgument, () => m.Heap.Free(new Mfn(0x80000), 5));
+        m.Heap.Free(new Mfn(0x80040), 2);
+        Assert.Empty(new HeapAudit(m.Heap, m.Domains).Run());
+    }
 }
