@@ -76,9 +76,24 @@ internal sealed class FuzzMachine
     /// <summary>Everything a refused call must leave as it was.</summary>
     public Snapshot Take()
     {
-        var ram = Memory.EnumerateBackedChunks().Where(c => c.Start.Value <= RamStart && RamStart < c.Start.Value + (ulong)c.Bytes.Length)
-            .Select(c => XxHash3.HashToUInt64(c.Bytes.Span.Slice((int)(RamStart - c.Start.Value), (int)(Pages << 12))))
-            .FirstOrDefault();
+        // RAM bytes: every backed chunk's part inside RAM that is not all zero (an unbacked chunk reads as zeros).
+        var ram = 0UL;
+        foreach (var (start, bytes) in Memory.EnumerateBackedChunks())
+        {
+            var lo = Math.Max(start.Value, RamStart);
+            var hi = Math.Min(start.Value + (ulong)bytes.Length, RamStart + (Pages << 12));
+            if (lo >= hi)
+            {
+                continue;
+            }
+
+            var part = bytes.Span.Slice((int)(lo - start.Value), (int)(hi - lo));
+            if (part.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                ram = (ram * 31) + (lo ^ XxHash3.HashToUInt64(part));
+            }
+        }
+
         var domains = string.Join(";", Domains.Select(d => $"{d.TotPages},{d.MaxPages},{d.ExtraPages},{d.OutstandingPages},{d.IsDying},{d.LastAllocNode}"));
         var tables = Xen.Tables.TablePages;
         var vmap = Vmap.GetState(VmapRegion.Default);

@@ -253,4 +253,24 @@ public class HardeningRegressionTests
         m.Heap.Free(new Mfn(0x80040), 2);
         Assert.Empty(new HeapAudit(m.Heap, m.Domains).Run());
     }
+
+    // Fuzz seed 7 call 3849: a 1 TiB region needs a 32 MiB bitmap area, whose tables did not fit in the 10 free pages;
+    // the bitmap page was taken and mapped first, then given back, which reordered the heap's free lists.
+    [Fact]
+    public void Vmap_init_without_pages_for_its_bitmap_tables_is_refused_before_taking_any()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            while (m.Heap.TotalAvailPages > 10 && m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+            {
+                m.Chunks.Add((mfn.Value, 0));
+            }
+
+            var start = new VirtAddr(FuzzMachine.Window);
+            AssertRefused(m, MmError.OutOfMemory, () => m.Vmap.Init(VmapRegion.Xen, start, new VirtAddr(0x0000_0C00_0100_0000)));
+            m.Vmap.Init(VmapRegion.Xen, start, start + (16UL << 20));
+            Assert.Null(m.Violations());
+        }
+    }
 }
