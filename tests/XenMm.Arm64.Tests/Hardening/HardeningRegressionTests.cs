@@ -273,4 +273,34 @@ public class HardeningRegressionTests
             Assert.Null(m.Violations());
         }
     }
+
+    // Fuzz seed 28 (2013 profile): heap.TryAlloc(..., d) let d draw on its claim without consuming it (Xen 4.4 consumes
+    // claims in assign_pages, which a bare alloc_heap_pages never reaches), so outstanding_claims exceeded
+    // total_avail_pages (heap audit [15 claims]); so did domheap.TryAllocPages(d, 2, KeepScrub), which does not assign.
+    [Fact]
+    public void Heap_alloc_for_a_domain_consumes_its_claim_in_both_profiles()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            var d = m.Domains[0];
+            m.Domheap.SetOutstandingPages(d, 40);
+            while (m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+            {
+                m.Chunks.Add((mfn.Value, 0));
+            }
+
+            Assert.Equal(40UL, m.Heap.TotalAvailPages);
+            Assert.True(m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 3, MemFlags.None, d, out var chunk));
+            m.Chunks.Add((chunk.Value, 3));
+            Assert.Equal(32UL, d.OutstandingPages);
+            Assert.Null(m.Violations());
+
+            // Seed 28's own call: a domheap allocation with MEMF_keep_scrub is not assigned either.
+            Assert.True(m.Domheap.TryAllocPages(d, 2, MemFlags.KeepScrub, out var kept));
+            m.Chunks.Add((kept.Value, 2));
+            Assert.Equal(28UL, d.OutstandingPages);
+            Assert.Null(m.Violations());
+        }
+    }
 }
