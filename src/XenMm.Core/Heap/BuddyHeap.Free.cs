@@ -283,6 +283,7 @@ public sealed partial class BuddyHeap
         _avail[(node * _nrZones) + zone] += pages;
         _zoneMask[node] |= 1UL << zone;
         _total += pages;
+        _everFreed = true;
         _nodeAvail[node] += pages;
         uint firstDirty = _invalidDirty;
         if (needScrub)
