@@ -68,7 +68,13 @@ public sealed class Domheap
                 }
             }
 
-            if ((flags.Value & MemFlags.KeepScrub.Value) != 0 || TryAssignLocked(idx, pages, domain, flags) is null)
+            if ((flags.Value & MemFlags.KeepScrub.Value) != 0)
+            {
+                Heap.ConsumeUnassignedClaimLocked(domain, order, flags);
+                return true;
+            }
+
+            if (TryAssignLocked(idx, pages, domain, flags) is null)
             {
                 return true;
             }

@@ -70,6 +70,32 @@ public sealed partial class FrameTable
         return cold is null ? default : cold[idx & BlockMask];
     }
 
+    // The first page of [idx, idx + pages) that a domain owns, or false: init_heap_pages must not take a domain's
+    // pages behind its accounting (they go back through free_domheap_pages).
+    internal bool TryFindOwned(uint idx, uint pages, out uint owned)
+    {
+        for (uint i = idx, end = idx + pages; i < end;)
+        {
+            uint stop = Math.Min(end, (i | BlockMask) + 1);
+            if (_cold[i >> BlockShift] is { } cold)
+            {
+                for (uint j = i; j < stop; j++)
+                {
+                    if (cold[j & BlockMask].Owner is not null)
+                    {
+                        owned = j;
+                        return true;
+                    }
+                }
+            }
+
+            i = stop;
+        }
+
+        owned = 0;
+        return false;
+    }
+
     // mark_page_free's per-page part for pages that have cold state: owner cleared, count_info and type_info
     // reset (u.free overlays type_info). Returns true when any page had an owner (Xen: need_tlbflush).
     internal bool ResetCold(uint idx, uint pages)

@@ -20,7 +20,8 @@ public sealed partial class BuddyHeap
     /// <summary>
     /// Xen's <c>alloc_heap_pages(zone_lo, zone_hi, order, memflags, d)</c>: searches zones from
     /// <paramref name="zoneHi"/> down to <paramref name="zoneLo"/>, orders upward, takes the list head, splits
-    /// keeping the upper half, and consumes the domain's claim. The pages are not assigned to <paramref name="domain"/>.
+    /// keeping the upper half, and consumes the domain's claim (in the 2013 profile too, where Xen 4.4 consumed it in
+    /// <c>assign_pages</c>, which this bare allocation never reaches). The pages are not assigned to <paramref name="domain"/>.
     /// </summary>
     /// <exception cref="XenMmException">The zone range is empty or above NR_ZONES − 1 (Xen: ASSERT).</exception>
     public bool TryAlloc(int zoneLo, int zoneHi, int order, MemFlags flags, Domain? domain, out Mfn mfn)
@@ -45,6 +46,8 @@ public sealed partial class BuddyHeap
                 mfn = Mfn.Invalid;
                 return false;
             }
+
+            ConsumeUnassignedClaimLocked(domain, order, flags);
         }
 
         mfn = new Mfn(_ft.ToMfn(idx));

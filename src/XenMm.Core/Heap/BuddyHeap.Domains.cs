@@ -25,6 +25,21 @@ public sealed partial class BuddyHeap
         return true;
     }
 
+    // [2013] Xen 4.4 consumed claims in domain_adjust_tot_pages (assign_pages). An allocation for a domain that is not
+    // assigned afterwards (a bare alloc_heap_pages, MEMF_keep_scrub) may still have drawn on the claim: consume what it
+    // drew, or the claim outlives the pages and outstanding_claims exceeds total_avail_pages. The current profile
+    // consumed it in AllocLocked already.
+    internal void ConsumeUnassignedClaimLocked(Domain? d, int order, MemFlags flags)
+    {
+        if (d is not null && d.OutstandingPages != 0 && (flags.Value & MemFlags.NoRefcount.Value) == 0
+            && Config.Profile == XenProfile.Xen2013)
+        {
+            ulong used = Math.Min(d.OutstandingPages, 1UL << order);
+            _outstandingClaims -= used;
+            d.OutstandingPages -= used;
+        }
+    }
+
     internal ulong AvailableAnonymousLocked()
     {
         ulong zones = 0;

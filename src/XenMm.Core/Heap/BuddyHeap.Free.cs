@@ -34,7 +34,10 @@ public sealed partial class BuddyHeap
     /// the 2013 profile). The current profile drops MFN 0 ("keep MFN 0 away from the buddy allocator", Xen 4.13);
     /// the 2013 profile frees it like any page, as Xen 4.4 did, so the chunk holding it merges across zones.
     /// </summary>
-    /// <exception cref="XenMmException">A page is outside RAM or already free; the heap is then unchanged.</exception>
+    /// <exception cref="XenMmException">
+    /// A page is outside RAM or already free; <see cref="MmError.InvalidState"/> when a page belongs to a domain
+    /// (it goes back through the domheap, which keeps the domain's accounting). The heap is then unchanged.
+    /// </exception>
     public void InitHeapPages(Mfn start, ulong pages, HeapInitMode mode = HeapInitMode.ProfileDefault, bool needScrub = false)
     {
         if (pages == 0)
@@ -74,7 +77,14 @@ public sealed partial class BuddyHeap
                 ThrowNoXenheapBuffer(new Mfn(s), new Mfn(e));
             }
 
-            ForEachChunk(s, e, (mfn, order) => ValidateFreeChunk(new Mfn(mfn), order));
+            ForEachChunk(s, e, (mfn, order) =>
+            {
+                uint idx = ValidateFreeChunk(new Mfn(mfn), order);
+                if (_ft.HasCold && _ft.TryFindOwned(idx, 1u << order, out uint owned))
+                {
+                    ThrowOwned(mfn + (owned - idx));
+                }
+            });
 
             foreach (var (rs, re) in Runs(s, e))
             {
@@ -142,7 +152,8 @@ public sealed partial class BuddyHeap
     // ValidateFree plus the rules that keep merges inside a zone (Xen relies on its callers for both):
     // MFN 0 never enters the buddy allocator (init_heap_pages; current Xen only: Xen 4.4 freed it and merged across
     // zones, which the 2013 profile reproduces), and no page is freed next to a free page across
-    // the address-based xenheap's edge (init_xenheap_pages keeps a one-page buffer on each side).
+    // the address-based xenheap's edge (init_xenheap_pages keeps a one-page buffer on each side), nor is a chunk
+    // that straddles that edge (it would be one free chunk in two zones).
     private uint ValidateFreeChunk(Mfn mfn, int order)
     {
         uint idx = ValidateFree(mfn, order);
@@ -163,6 +174,11 @@ public sealed partial class BuddyHeap
     // init_xenheap_pages' buffer pages prevent and the audit reporting it (Xen has no such check).
     internal bool GuardXenheapEdges { get; set; } = true;
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOwned(ulong mfn) =>
+        throw new XenMmException(MmError.InvalidState, $"MFN {new Mfn(mfn)} belongs to domain {_ft.ColdOrDefault(ToIdx(mfn)).Owner?.Id}: init_heap_pages would free it behind the domain's accounting; free it through the domheap (Xen: free_domheap_pages).");
+
     private static bool Straddles(ulong s, ulong e, ulong edge) => edge != 0 && s < edge && edge < e;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -175,8 +191,9 @@ public sealed partial class BuddyHeap
                 continue;
             }
 
-            // The chunk ends at the edge and the page above is free, or starts at it and the page below is free.
-            if ((e == edge && IsFreePage(edge)) || (s == edge && IsFreePage(edge - 1)))
+            // The chunk straddles the edge (its pages are in two zones: the edge moved while it was allocated), or
+            // ends at the edge and the page above is free, or starts at it and the page below is free.
+            if (Straddles(s, e, edge) || (e == edge && IsFreePage(edge)) || (s == edge && IsFreePage(edge - 1)))
             {
                 ThrowNoXenheapBuffer(new Mfn(s), new Mfn(e));
             }
@@ -270,6 +287,7 @@ public sealed partial class BuddyHeap
         _avail[(node * _nrZones) + zone] += pages;
         _zoneMask[node] |= 1UL << zone;
         _total += pages;
+        _everFreed = true;
         _nodeAvail[node] += pages;
         uint firstDirty = _invalidDirty;
         if (needScrub)

@@ -20,6 +20,7 @@ public sealed partial class BuddyHeap
     private readonly ulong[] _nodeAvail;
     private readonly ulong[] _nodeNeedScrub;
     private readonly bool[] _nodeInitialised;
+    private bool _everFreed; // a page has entered the buddy allocator: the xenheap range can no longer move
     private readonly int _maxOrder;
     private readonly int _nrZones;
     private readonly int _orders;
@@ -89,7 +90,7 @@ public sealed partial class BuddyHeap
     /// The unified (arm64) model leaves this empty: its PGC_xen_heap flag is never set on a free page.
     /// Call before the range is given to the heap.
     /// </summary>
-    /// <exception cref="XenMmException">The range is backwards, or pages of the heap are already free.</exception>
+    /// <exception cref="XenMmException">The range is backwards, or pages were already given to the heap (even if all are allocated now).</exception>
     public void SetXenheapRange(Mfn start, Mfn end)
     {
         if (end < start)
@@ -99,9 +100,11 @@ public sealed partial class BuddyHeap
 
         using (_lock.EnterScope())
         {
-            if (_total != 0)
+            // Not only "no page free": once pages have been in the heap, allocated chunks may straddle the new edges
+            // and their frees would merge across zones (fuzz seeds 1 and 74, with every page allocated).
+            if (_total != 0 || _everFreed)
             {
-                throw new XenMmException(MmError.InvalidState, $"Xenheap range [{start}, {end}) must be set before the heap holds pages ({_total} free).");
+                throw new XenMmException(MmError.InvalidState, $"Xenheap range [{start}, {end}) must be set before the heap is given pages ({_total} free now).");
             }
 
             _xenLo = start.Value;

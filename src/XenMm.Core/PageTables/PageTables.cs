@@ -305,6 +305,9 @@ public sealed partial class PageTables<TFormat>
     /// <summary>How many table pages the allocator can still hand out (see <see cref="IFrameAllocator.Available"/>).</summary>
     internal ulong FramesAvailable => _allocator?.Available ?? 0;
 
+    /// <summary>True when table pages come from <paramref name="allocator"/>.</summary>
+    internal bool TakesFramesFrom(IFrameAllocator allocator) => ReferenceEquals(_allocator, allocator);
+
     internal ulong ReadEntry(ulong address) => _memory.ReadU64(new PhysAddr(address));
 
     internal void WriteEntry(ulong address, ulong raw) => _memory.WriteU64(new PhysAddr(address), raw);

@@ -13,7 +13,7 @@ namespace XenMm.PageTables;
 /// the whole range is checked before anything is written, and tables created before an allocation failure are
 /// given back. Xen itself stops at the first bad entry and leaves the earlier ones updated (docs/fidelity.md).
 /// </remarks>
-public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAuditable
+public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservation, Machine.IAuditable
     where TFormat : struct, IPageTableFormat
 {
     private const int PageLevel = 3;
@@ -144,6 +144,33 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, Machine.IAudita
 
     /// <inheritdoc />
     public Translation Translate(VirtAddr va, AccessType access = AccessType.Read) => Tables.Translate(va, access);
+
+    /// <inheritdoc />
+    ulong ITableReservation.TablesToPopulate(VirtAddr va, ulong nr)
+    {
+        if (!va.IsPageAligned || nr > (ulong.MaxValue >> Addressing.PageShift))
+        {
+            return 0;
+        }
+
+        PageTables<TFormat>.CheckRange(va, nr << Addressing.PageShift);
+        lock (_ptLock)
+        {
+            // The check pass of populate_pt_range, counting without a limit.
+            _tablesNeeded = 0;
+            _tablesAvailable = ulong.MaxValue;
+            _availableKnown = true;
+            _lastMissingRegion.AsSpan().Fill(ulong.MaxValue);
+            var (error, _, _) = Run(new Operation(va.Value, Mfn.Invalid, nr, PageFlags.Populate, Profile), apply: false);
+            return error == MmError.None ? _tablesNeeded : 0;
+        }
+    }
+
+    /// <inheritdoc />
+    bool ITableReservation.TakesFramesFrom(IFrameAllocator allocator) => Tables.TakesFramesFrom(allocator);
+
+    /// <inheritdoc />
+    ulong ITableReservation.TableFramesAvailable => Tables.FramesAvailable;
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -84,9 +84,23 @@ public sealed partial class Vmap
                 }
             }
 
-            if (_pages.Available < nr)
+            // The bitmap pages and the tables for the whole bitmap area (the bitmap's own mappings and the populate
+            // after them) must all be there before anything is taken: a rollback would not give the heap back as it was.
+            ulong tables = 0;
+            var shared = false;
+            if (_mappings is ITableReservation reservation)
             {
-                throw new XenMmException(MmError.OutOfMemory, $"No page for the vmap bitmap of region {type} (Xen: BUG_ON in vm_init_type).");
+                tables = reservation.TablesToPopulate(start, region.Low);
+                shared = reservation.TakesFramesFrom(_pages);
+                if (!shared && reservation.TableFramesAvailable < tables)
+                {
+                    throw new XenMmException(MmError.OutOfMemory, $"No pages for the {tables} tables of the vmap bitmap of region {type} (Xen: populate_pt_range fails, BUG_ON in vm_init_type).");
+                }
+            }
+
+            if (_pages.Available < nr + (shared ? tables : 0))
+            {
+                throw new XenMmException(MmError.OutOfMemory, $"No pages for the vmap bitmap of region {type}: {nr} bitmap pages{(shared ? $" and {tables} tables" : "")} (Xen: BUG_ON in vm_init_type).");
             }
 
             var frames = new List<Mfn>((int)nr);

@@ -113,7 +113,9 @@ internal sealed class CallGenerator(int seed)
 
     private long PickPages() => _r.Next(6) == 0 ? Pick(new long[] { 0, 512, 1 << 18, -1 }) : _r.Next(1, 5);
 
-    private ulong PickVaSpan() => (ulong)(_r.Next(6) == 0 ? Pick(new long[] { 0, 512, 1 << 20 }) : _r.Next(1, 5));
+    // Spans cross a whole table (512) and two (1025); crossing level-1 and level-2 entries comes from the VA just below
+    // Window + 1 GiB. A 4 GiB span (2^20 pages) walked every page twice (as Xen's xen_pt_update does): a second each.
+    private ulong PickVaSpan() => (ulong)(_r.Next(6) == 0 ? Pick(new long[] { 0, 512, 1025 }) : _r.Next(1, 5));
 
     private long PickRegion() => _r.Next(8) == 0 ? Pick(new long[] { -1, 1, 2, 7 }) : 0;
 
@@ -138,7 +140,7 @@ internal sealed class CallGenerator(int seed)
 
         return _r.Next(8) switch
         {
-            0 => Pick(new ulong[] { 0, FuzzMachine.VmapStart, FuzzMachine.VmapStart + 0x1000, 1UL << 48, ulong.MaxValue & ~0xFFFUL, FuzzMachine.Window + 0x10 }),
+            0 => Pick(new ulong[] { 0, FuzzMachine.VmapStart, FuzzMachine.VmapStart + 0x1000, 1UL << 48, ulong.MaxValue & ~0xFFFUL, FuzzMachine.Window + 0x10, FuzzMachine.Window + (1UL << 30) - 0x2000 }),
             1 => FuzzMachine.Window + ((ulong)_r.Next(4) << 21),
             _ => FuzzMachine.Window + ((ulong)_r.Next(64) << 12),
         };
@@ -166,9 +168,13 @@ internal static class ApiFuzz
     }
 
     /// <summary>Executes one call and checks the contract; the break, or null.</summary>
+    /// <remarks>
+    /// One snapshot per call: the state before it is the snapshot taken after the previous call
+    /// (<see cref="FuzzMachine.Last"/>), and the audits run only when the snapshot shows their inputs changed.
+    /// </remarks>
     public static string? Check(FuzzMachine m, Call call)
     {
-        var before = m.Take();
+        var before = m.Last ?? m.Take();
         Outcome outcome;
         try
         {
@@ -177,44 +183,62 @@ internal static class ApiFuzz
         catch (XenMmException e)
         {
             var after = m.Take();
+            m.Last = after;
             return after == before ? null : $"refused ({e.Error}: {e.Message}) but the state changed: {before} -> {after}";
         }
         catch (Exception e)
         {
+            m.Last = null;
             return $"threw {e.GetType().Name} instead of XenMmException: {e.Message}";
         }
 
-        return outcome == Outcome.Skipped ? null : m.Violations() is { } v ? $"accepted, then: {v}" : null;
+        var now = m.Take();
+        m.Last = now;
+        return outcome == Outcome.Skipped ? null : m.Violations(now) is { } v ? $"accepted, then: {v}" : null;
     }
 
-    /// <summary>Drops calls while the run still breaks the contract (one at a time, then the tail), within a replay budget.</summary>
-    public static List<Call> Shrink(List<Call> calls, XenProfile profile, int budget = 3000)
+    /// <summary>
+    /// Delta debugging within a time budget: drops chunks of calls (halves, quarters, ... single calls) while the run
+    /// still breaks the contract in the same way (the message up to its first colon), and cuts the tail after the break.
+    /// </summary>
+    public static List<Call> Shrink(List<Call> calls, XenProfile profile, double seconds = 30)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var failing = Run(calls, profile);
-        if (failing is null)
+        if (Run(calls, profile) is not { } failing)
         {
             return calls;
         }
 
-        var current = calls.Take(failing.Value.Index + 1).ToList();
-        for (var changed = true; changed && budget > 0;)
+        var kind = Kind(failing.Message);
+        var current = calls.Take(failing.Index + 1).ToList();
+        for (var size = Math.Max(1, current.Count / 2); clock.Elapsed.TotalSeconds < seconds;)
         {
-            changed = false;
-            for (var i = current.Count - 2; i >= 0 && budget-- > 0 && clock.Elapsed < TimeSpan.FromSeconds(30); i--)
+            var removed = false;
+            for (var start = current.Count - 1 - size; start >= 0 && clock.Elapsed.TotalSeconds < seconds; start -= size)
             {
-                var candidate = current.Where((_, k) => k != i).ToList();
-                if (Run(candidate, profile) is { } f)
+                // Never drop the breaking call itself (the last one).
+                var candidate = current.Take(start).Concat(current.Skip(start + size)).ToList();
+                if (Run(candidate, profile) is { } f && Kind(f.Message) == kind)
                 {
                     current = candidate.Take(f.Index + 1).ToList();
-                    changed = true;
-                    i = Math.Min(i, current.Count - 1);
+                    removed = true;
+                    start = Math.Min(start, current.Count - 1);
                 }
             }
+
+            if (size == 1 && !removed)
+            {
+                break;
+            }
+
+            size = removed ? size : Math.Max(1, size / 2);
+            size = Math.Min(size, Math.Max(1, current.Count / 2));
         }
 
         return current;
     }
+
+    private static string Kind(string message) => string.Join(':', message.Split(':').Take(2));
 
     private static Outcome Execute(FuzzMachine m, Call c)
     {
@@ -276,14 +300,23 @@ internal static class ApiFuzz
                 m.Heap.SetXenheapRange(new Mfn(c.D), new Mfn(c.E));
                 return Outcome.Accepted;
             case Op.InitPages:
-                if (c.E != 0 && m.TouchesOthersRange(c.D, c.E))
+                // Handing someone else's unowned in-use pages (table frames, vmalloc pages) to the heap is the
+                // caller's use-after-free, which the heap cannot tell from a legitimate hand-back. A domain's pages
+                // it can tell: those calls run, and the heap must refuse them.
+                if (c.E != 0 && m.TouchesOthersRange(c.D, c.E, ignoreOwned: true))
                 {
-                    return Outcome.Skipped; // handing in-use pages to the heap again is the caller's use-after-free
+                    return Outcome.Skipped;
                 }
 
                 m.Heap.InitHeapPages(new Mfn(c.D), c.E);
+                m.GiveBack(c.D, c.E); // the caller handed those of its pages to the heap: it no longer holds them
                 return Outcome.Accepted;
             case Op.Map:
+                if (Touches(m, c.D, c.D + ((ulong)c.A << 12)))
+                {
+                    return Outcome.Skipped; // a map over the bitmap pages (INVALID_MFN removes) corrupts vmap's state
+                }
+
                 m.Xen.Map(new VirtAddr(c.D), new Mfn(c.E), (ulong)c.A, (PageFlags)c.B);
                 return Outcome.Accepted;
             case Op.Destroy:
@@ -368,6 +401,7 @@ internal static class ApiFuzz
                 return Outcome.Accepted;
             case Op.VInit:
                 m.Vmap.Init((VmapRegion)c.C, new VirtAddr(c.D), new VirtAddr(c.E));
+                m.XenRegion |= (VmapRegion)c.C == VmapRegion.Xen;
                 return Outcome.Accepted;
             default:
                 var tr = m.Xen.Translate(new VirtAddr(c.D), (AccessType)c.C);
@@ -380,7 +414,7 @@ internal static class ApiFuzz
         }
     }
 
-    // Direct table changes inside the vmap bitmap pages would corrupt vmap's own state (Xen would crash too).
+    // Direct table changes inside a vmap region's bitmap pages would corrupt vmap's own state (Xen would crash too).
     private static bool Touches(FuzzMachine m, ulong start, ulong end) =>
-        start < FuzzMachine.VmapStart + 0x1000 && end > FuzzMachine.VmapStart && start <= end;
+        start <= end && m.BitmapRanges().Any(r => start < r.End && end > r.Start);
 }

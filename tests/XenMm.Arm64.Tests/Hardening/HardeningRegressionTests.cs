@@ -200,4 +200,105 @@ public class HardeningRegressionTests
         Assert.Null(t.LeafPhysAddr);
         Assert.Throws<InvalidOperationException>(() => t.PhysAddr);
     }
+
+    [Fact]
+    public void InitHeapPages_over_a_domains_pages_is_refused()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            Assert.True(m.Domheap.TryAllocPages(m.Domains[0], 2, MemFlags.None, out var mfn));
+            m.Chunks.Add((mfn.Value, 2));
+            AssertRefused(m, MmError.InvalidState, () => m.Heap.InitHeapPages(mfn, 4));
+            AssertRefused(m, MmError.InvalidState, () => m.Heap.InitHeapPages(mfn + 3, 1));
+            Assert.Null(m.Violations());
+            m.Domheap.FreePages(mfn, 2);
+            Assert.Equal(0UL, m.Domains[0].TotPages);
+        }
+    }
+
+    // Seed 1's break at call 1887 (issue 13 fuzz), shrunk: the caller hands half of a chunk it holds back to the heap.
+    // The heap was right to take it (init_heap_pages over the caller's own pages); the harness still counted the
+    // pages as held, so free + held + frames came to RAM + 2. The harness now drops them from what the caller holds.
+    [Fact]
+    public void Fuzz_seed_1_call_1887_pages_handed_back_to_the_heap_are_no_longer_held()
+    {
+        var calls = new List<Call>
+        {
+            new(Op.HeapAlloc, 1, 20, 2, 0, 0),
+            new(Op.InitPages, 0, 0, 0, 0, 2),
+        };
+        var m = new FuzzMachine();
+        Assert.Null(ApiFuzz.Check(m, calls[0]));
+        var (mfn, _) = m.Chunks.Single();
+        Assert.Null(ApiFuzz.Check(m, calls[1] with { D = mfn + 2 }));
+        Assert.Equal([(mfn, 1)], m.Chunks);
+        Assert.Equal(m.Pages, m.Heap.TotalAvailPages + m.HeldPages + (ulong)m.Frames.Allocated);
+    }
+
+    // Fuzz seeds 1 and 74 (after the harness fix): with every page allocated (no page free) the xenheap range could
+    // still be set, with an edge inside allocated chunks; freeing them made one free chunk in two zones ("[5
+    // chunk-zone] ... spans zones"), or vfree was refused half-way by the edge's buffer rule with pages already freed.
+    [Fact]
+    public void Xenheap_range_cannot_move_once_the_heap_was_given_pages()
+    {
+        var m = Machine();
+        while (m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+        {
+            m.Chunks.Add((mfn.Value, 0));
+        }
+
+        Assert.Equal(0UL, m.Heap.TotalAvailPages);
+        AssertRefused(m, MmError.InvalidState, () => m.Heap.SetXenheapRange(new Mfn(0x80010), new Mfn(0x8003E)));
+        m.Heap.Free(new Mfn(0x8003C), 2);
+        Assert.Empty(new HeapAudit(m.Heap, m.Domains).Run());
+    }
+
+    [Fact]
+    public void Vmap_init_without_pages_for_its_bitmap_tables_is_refused_before_taking_any()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            while (m.Heap.TotalAvailPages > 10 && m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+            {
+                m.Chunks.Add((mfn.Value, 0));
+            }
+
+            var start = new VirtAddr(FuzzMachine.Window);
+            AssertRefused(m, MmError.OutOfMemory, () => m.Vmap.Init(VmapRegion.Xen, start, new VirtAddr(0x0000_0C00_0100_0000)));
+            m.Vmap.Init(VmapRegion.Xen, start, start + (16UL << 20));
+            Assert.Null(m.Violations());
+        }
+    }
+
+    // Fuzz seed 28 (2013 profile): heap.TryAlloc(..., d) let d draw on its claim without consuming it (Xen 4.4 consumes
+    // claims in assign_pages, which a bare alloc_heap_pages never reaches), so outstanding_claims exceeded
+    // total_avail_pages (heap audit [15 claims]); so did domheap.TryAllocPages(d, 2, KeepScrub), which does not assign.
+    [Fact]
+    public void Heap_alloc_for_a_domain_consumes_its_claim_in_both_profiles()
+    {
+        foreach (var profile in new[] { XenProfile.Current, XenProfile.Xen2013 })
+        {
+            var m = Machine(profile);
+            var d = m.Domains[0];
+            m.Domheap.SetOutstandingPages(d, 40);
+            while (m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 0, MemFlags.None, out var mfn))
+            {
+                m.Chunks.Add((mfn.Value, 0));
+            }
+
+            Assert.Equal(40UL, m.Heap.TotalAvailPages);
+            Assert.True(m.Heap.TryAlloc(1, m.Heap.NrZones - 1, 3, MemFlags.None, d, out var chunk));
+            m.Chunks.Add((chunk.Value, 3));
+            Assert.Equal(32UL, d.OutstandingPages);
+            Assert.Null(m.Violations());
+
+            // Seed 28's own call: a domheap allocation with MEMF_keep_scrub is not assigned either.
+            Assert.True(m.Domheap.TryAllocPages(d, 2, MemFlags.KeepScrub, out var kept));
+            m.Chunks.Add((kept.Value, 2));
+            Assert.Equal(28UL, d.OutstandingPages);
+            Assert.Null(m.Violations());
+        }
+    }
 }
