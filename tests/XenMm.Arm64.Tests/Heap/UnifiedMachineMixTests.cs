@@ -1,3 +1,4 @@
+using XenMm.Tests.Shared;
 using CsCheck;
 using XenMm.Arm64.Heap;
 using XenMm.Arm64.Machine;
@@ -52,16 +53,7 @@ public class UnifiedMachineMixTests
                     churn.Run(m, 1);
                     break;
                 default:
-                    if (vm.Count < 40 && m.Vmap.TryMalloc((ulong)(rng.Next(1, 6) * 4096), out var v))
-                    {
-                        vm.Add(v);
-                    }
-                    else if (vm.Count > 0)
-                    {
-                        var i = rng.Next(vm.Count);
-                        m.Vmap.VFree(vm[i]);
-                        vm.RemoveAt(i);
-                    }
+                    VmallocChurn.Step(m.Vmap, vm, rng);
 
                     break;
             }

@@ -1,3 +1,4 @@
+using XenMm.Tests.Shared;
 using CsCheck;
 using XenMm.Domains;
 using XenMm.Heap;
@@ -119,16 +120,7 @@ public sealed class ToyMachineMixTests
                     }
 
                 case 7:
-                    if (vm.Count < 40 && m.Vmap.TryMalloc((ulong)(rng.Next(1, 6) * 4096), out var v))
-                    {
-                        vm.Add(v);
-                    }
-                    else if (vm.Count > 0)
-                    {
-                        var i = rng.Next(vm.Count);
-                        m.Vmap.VFree(vm[i]);
-                        vm.RemoveAt(i);
-                    }
+                    VmallocChurn.Step(m.Vmap, vm, rng);
 
                     break;
 
