@@ -38,7 +38,8 @@ public readonly record struct Translation
         {
             if (Fault != FaultKind.None)
             {
-                ThrowFault();
+                // Static and by value: passing `this` would make every caller keep the whole struct in memory.
+                ThrowFault(Fault, Level);
             }
 
             return _physAddr;
@@ -82,6 +83,6 @@ public readonly record struct Translation
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowFault() =>
-        throw new InvalidOperationException($"The translation faulted ({Fault} at level {Level}); it has no physical address. Check IsFault or use TryGetPhysAddr.");
+    private static void ThrowFault(FaultKind fault, int level) =>
+        throw new InvalidOperationException($"The translation faulted ({fault} at level {level}); it has no physical address. Check IsFault or use TryGetPhysAddr.");
 }
