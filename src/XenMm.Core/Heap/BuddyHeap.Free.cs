@@ -16,7 +16,8 @@ public sealed partial class BuddyHeap
     /// <exception cref="XenMmException">
     /// <see cref="MmError.InvalidOrder"/> above MAX_ORDER; <see cref="MmError.Misaligned"/> when the MFN is not a
     /// multiple of 2^order; <see cref="MmError.InvalidAddress"/> when a page is outside RAM;
-    /// <see cref="MmError.DoubleFree"/> when a page is already free (Xen: BUG in mark_page_free). The heap is
+    /// <see cref="MmError.DoubleFree"/> when a page is already free (Xen: BUG in mark_page_free);
+    /// <see cref="MmError.InvalidState"/> when a domain owns a page (free it with <c>Domheap.FreePages</c>). The heap is
     /// unchanged when it throws.
     /// </exception>
     public void Free(Mfn mfn, int order, bool needScrub = false)
@@ -24,9 +25,21 @@ public sealed partial class BuddyHeap
         using (_lock.EnterScope())
         {
             uint idx = ValidateFreeChunk(mfn, order);
+            if (_ft.HasCold && _ft.TryFindOwned(idx, 1u << order, out uint owned))
+            {
+                ThrowOwnedFree(mfn + (owned - idx));
+            }
+
             FreeLocked(idx, mfn.Value, order, needScrub);
         }
     }
+
+    // Xen's free_heap_pages trusts its callers to have dropped ownership (free_domheap_pages does); a bare free of an
+    // owned page would leave the domain's tot_pages counting a free page, so it is refused.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOwnedFree(Mfn mfn) =>
+        throw new XenMmException(MmError.InvalidState, $"MFN {mfn} belongs to domain {_ft.ColdOrDefault(ToIdx(mfn.Value)).Owner?.Id}: free_heap_pages would free it behind the domain's accounting; free it through the domheap (Xen: free_domheap_pages).");
 
     /// <summary>
     /// Xen's <c>init_heap_pages</c>: hands <c>[start, start + pages)</c> to the buddy allocator, split into runs of

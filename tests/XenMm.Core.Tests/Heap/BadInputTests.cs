@@ -31,6 +31,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_bare_free_of_a_domains_page_is_refused()
+    {
+        var heap = Churned();
+        var domheap = new XenMm.Domains.Domheap(heap);
+        var d = new XenMm.Domains.Domain(1, 16);
+        Assert.True(domheap.TryAllocPages(d, 1, MemFlags.None, out var mfn));
+        AssertRefused(heap, MmError.InvalidState, "belongs to domain 1", () => heap.Free(mfn, 1));
+        Assert.Equal(2UL, d.TotPages);
+        domheap.FreePages(mfn, 1);
+        Assert.Equal(0UL, d.TotPages);
+    }
+
+    [Fact]
     public void Double_free_of_a_free_head()
     {
         var heap = Churned();
