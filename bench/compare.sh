@@ -9,6 +9,10 @@
 # workloads, kept beside the clone. Say where it is with XENMM_NATIVE_DIR (a folder holding *.c and a Makefile);
 # by default it is ../shared/bench/native relative to the repository root (the team's machine layout).
 #
+# A ratio counts only from an idle machine: on a busy one the native side slows more than XenMm and the ratio
+# flatters XenMm. The 1-minute load average is printed before and after (after includes the runs themselves), with a
+# warning when it was above BUSY_LOAD (0.5) at the start.
+#
 # Usage: bench/compare.sh [RUNS]
 # env:   XENMM_NATIVE_DIR=<dir of the native sources>  (NATIVE= is accepted too, the older name)
 #        KEEP=<dir>  keeps the raw output of both sides
@@ -21,6 +25,10 @@ if [ ! -f "$NATIVE/Makefile" ]; then
     echo "compare.sh: no native baseline at $NATIVE (no Makefile there); set XENMM_NATIVE_DIR to its folder" >&2
     exit 2
 fi
+BUSY=${BUSY_LOAD:-0.5}
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0; }
+busy() { awk -v l="$1" -v b="$BUSY" 'BEGIN { exit !(l > b) }'; }
+LOAD_BEFORE=$(load)
 BUILD=$(mktemp -d)
 trap 'rm -rf "$BUILD"' EXIT
 cp "$NATIVE"/*.c "$NATIVE"/Makefile "$BUILD"/
@@ -33,6 +41,13 @@ while [ "$i" -lt "$RUNS" ]; do
     dotnet "$BUILD/xenmm/XenMm.Bench.dll" >>"$BUILD/xenmm.txt"
     i=$((i + 1))
 done
+LOAD_AFTER=$(load)
+echo "load_average_before $LOAD_BEFORE"
+echo "load_average_after $LOAD_AFTER"
+if busy "$LOAD_BEFORE"; then
+    echo "WARNING: the machine was busy when the runs started (1-minute load $LOAD_BEFORE > $BUSY); these ratios do not count" >&2
+    echo "machine_busy 1"
+fi
 [ -n "${KEEP:-}" ] && cp "$BUILD/native.txt" "$BUILD/xenmm.txt" "$KEEP"/
 awk -v runs="$RUNS" '
 function median(side, name,   n, i, j, t, a) {
