@@ -257,6 +257,17 @@ public sealed partial class FrameTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ToMfn(uint idx) => IsIdentity ? idx + _basePdx : Pdx.ToMfn(idx + _basePdx);
 
+    /// <summary>One past the last RAM PDX (Xen: <c>max_pdx</c>).</summary>
+    internal ulong MaxPdx => _basePdx + NrIdx;
+
+    /// <summary>Xen's <c>pdx_group_valid</c> bit of the PDX group holding <paramref name="pdx"/>: a RAM bank touches it (<c>set_pdx_range</c>).</summary>
+    internal bool IsPdxGroupValid(ulong pdx)
+    {
+        var idx = pdx - _basePdx;
+        return pdx >= _basePdx && idx < NrIdx
+            && (_allGroupsValid || (_groupValid[idx >> (_groupShift + 6)] & (1UL << (int)((idx >> _groupShift) & 63))) != 0);
+    }
+
     // mfn_valid for a buddy computed in index space.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool IsValidIdx(ulong idx) =>

@@ -192,9 +192,10 @@ public sealed class BootContext
             return;
         }
 
+        var frameTable = _state.FrameTable;
         var groupShift = _state.HeapConfig.PdxGroupShift;
         var group = 1UL << groupShift;
-        var maxPdx = pdx.ToPdx(maxPage - 1) + 1;
+        var maxPdx = frameTable.MaxPdx;
         var basePdx = pdx.ToPdx(ramStart) & ~(group - 1);
         var frametableNr = region.Size / size;
         if (maxPdx - basePdx > frametableNr)
@@ -202,30 +203,20 @@ public sealed class BootContext
             throw Panic("Frametable too small");
         }
 
-        // Xen: set_pdx_range marks every PDX group a bank touches; init_frametable maps each run of valid groups.
+        // Xen: init_frametable maps each run of PDX groups that set_pdx_range marked valid (the frame table's own bitmap).
         var maxIdx = (maxPdx + group - 1) >> groupShift;
-        var valid = new bool[maxIdx];
-        foreach (var b in banks)
-        {
-            var g0 = pdx.ToPdx(b.StartMfn.Value) >> groupShift;
-            var g1 = (pdx.ToPdx((b.End >> Addressing.PageShift) - 1) + group) >> groupShift;
-            for (var g = g0; g < g1 && g < maxIdx; g++)
-            {
-                valid[g] = true;
-            }
-        }
-
+        bool Valid(ulong g) => frameTable.IsPdxGroupValid(g << groupShift);
         var sidx = basePdx >> groupShift;
         while (true)
         {
             var eidx = sidx;
-            while (eidx < maxIdx && valid[eidx])
+            while (eidx < maxIdx && Valid(eidx))
             {
                 eidx++;
             }
 
             var nidx = eidx;
-            while (nidx < maxIdx && !valid[nidx])
+            while (nidx < maxIdx && !Valid(nidx))
             {
                 nidx++;
             }
