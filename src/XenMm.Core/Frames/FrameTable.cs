@@ -274,6 +274,25 @@ public sealed partial class FrameTable
         idx < NrIdx && idx >= _validLoIdx
         && (_allGroupsValid || (_groupValid[idx >> (_groupShift + 6)] & (1UL << (int)((idx >> _groupShift) & 63))) != 0);
 
+    /// <summary>Backs the hot entries and head bits of <c>[idx, idx + count)</c> now: a page-wise init is about to write them all.</summary>
+    internal unsafe void Populate(uint idx, ulong count)
+    {
+        ulong hotBase = (ulong)((byte*)_hot - (byte*)_storage.Pointer);
+        _storage.Populate(hotBase + ((ulong)idx * (ulong)sizeof(HotEntry)), count * (ulong)sizeof(HotEntry));
+        ulong bitsBase = (ulong)((byte*)_headBits - (byte*)_storage.Pointer);
+        _storage.Populate(bitsBase + ((ulong)(idx >> 6) * 8), ((count + 63) >> 6) * 8);
+    }
+
+    // The merge loops of free_heap_pages read these once and work on the raw storage (see BuddyHeap.FreeLocked).
+    internal unsafe HotEntry* HotBase => _hot;
+
+    internal unsafe ulong* HeadBitsBase => _headBits;
+
+    // IsValidIdx(i) is ValidSpanContains(i) when every PDX group is valid (one compare).
+    internal ulong ValidLoIdx => _validLoIdx;
+
+    internal bool AllGroupsValid => _allGroupsValid;
+
     // The entry of a page (zero, i.e. "in use, order 0", until first written).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe ref HotEntry Hot(uint idx) => ref _hot[idx];
@@ -311,7 +330,7 @@ public sealed partial class FrameTable
     }
 
     // Sets or clears the covered bits of 64-page groups [q, q + n); n is a power of two and q a multiple of n.
-    private unsafe void SetCovered(uint q, uint n, bool value)
+    internal unsafe void SetCovered(uint q, uint n, bool value)
     {
         if (n < 64)
         {

@@ -108,10 +108,7 @@ public sealed partial class BuddyHeap
                 }
                 else
                 {
-                    for (ulong m = rs; m < re; m++)
-                    {
-                        FreeLocked(ToIdx(m), m, 0, needScrub);
-                    }
+                    FreePageWise(rs, re, needScrub);
                 }
             }
         }
@@ -309,49 +306,7 @@ public sealed partial class BuddyHeap
             firstDirty = 0;
         }
 
-        // Merge with the exact buddy; zone is deliberately not re-checked (Xen: free_heap_pages).
-        int lists = ListIndex(node, zone, 0); // heap(node, zone, 0); the order's list follows at + order
-        while (order < _maxOrder)
-        {
-            uint mask = 1u << order;
-            uint buddy = (idx & mask) != 0 ? idx - mask : idx + mask;
-            if (!_ft.IsValidIdx(buddy))
-            {
-                break;
-            }
-
-            ref var be = ref _ft.Hot(buddy);
-            if ((be.Flags & HotEntry.FreeHeadFlag) == 0 || be.Order != order || be.Node != node)
-            {
-                break;
-            }
-
-            // Xen: page_list_del(buddy, &heap(node, zone, order)). Current Xen keeps MFN 0 out, so the buddy is
-            // always on this zone's list; in 2013 it may be on another zone's (see ListHolding).
-            ref var l = ref _lists[lists + order];
-            if (_foreignLists)
-            {
-                l = ref ListHolding(node, order, buddy, ref be, ref l);
-            }
-
-            ListDel(ref l, buddy, ref be);
-            if (buddy < idx)
-            {
-                // Predecessor: it becomes the head; its first_dirty stands unless only this half is dirty.
-                firstDirty = be.FirstDirty != _invalidDirty ? be.FirstDirty
-                    : firstDirty != _invalidDirty ? mask + firstDirty : _invalidDirty;
-                idx = buddy;
-            }
-            else if (firstDirty == _invalidDirty && be.FirstDirty != _invalidDirty)
-            {
-                firstDirty = mask + be.FirstDirty;
-            }
-
-            _ft.ClearFreeHead(buddy);
-            order++;
-        }
-
-        AddChunk(idx, node, zone, order, firstDirty);
+        idx = MergeAndAdd(idx, node, zone, order, firstDirty);
         if (tlb)
         {
             _ft.Hot(idx).Flags |= HotEntry.NeedTlbflushFlag;

@@ -11,7 +11,7 @@ public readonly struct HeapChurnTarget(BuddyHeap heap) : IChurnTarget
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAlloc(int order, out Mfn mfn) => heap.TryAlloc(0, _zoneHi, order, MemFlags.None, out mfn);
+    public bool TryAlloc(int order, out Mfn mfn) => heap.TryAlloc(0, _zoneHi, order, default, out mfn);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
