@@ -34,16 +34,17 @@ public sealed partial class PageTables<TFormat>
         var reachable = new HashSet<ulong> { _root >> Addressing.PageShift };
         lock (_lock)
         {
-            AuditTable(_root, TFormat.RootLevel, 0, reachable, problems);
+            var owned = _owned.Select(t => t.Mfn).ToHashSet();
+            AuditTable(_root, TFormat.RootLevel, 0, owned, reachable, problems);
             if (!IsReadOnly)
             {
-                foreach (var mfn in _owned.Where(m => !reachable.Contains(m)).Order())
+                foreach (var mfn in owned.Where(m => !reachable.Contains(m)).Order())
                 {
                     problems.Add($"table page {new Mfn(mfn)} has no parent (leaked)");
                 }
             }
 
-            return new PageTableAudit(reachable.Count, _owned.Count, problems);
+            return new PageTableAudit(reachable.Count, owned.Count, problems);
         }
     }
 
@@ -90,7 +91,7 @@ public sealed partial class PageTables<TFormat>
         }
     }
 
-    private void AuditTable(ulong table, int level, ulong vaBase, HashSet<ulong> reachable, List<string> problems)
+    private void AuditTable(ulong table, int level, ulong vaBase, HashSet<ulong> owned, HashSet<ulong> reachable, List<string> problems)
     {
         var entries = level == TFormat.RootLevel ? RootEntries : 512;
         var shift = LevelShift(level);
@@ -110,13 +111,13 @@ public sealed partial class PageTables<TFormat>
                     {
                         problems.Add($"VA {va}: table page {new Mfn(mfn)} is linked more than once");
                     }
-                    else if (!IsReadOnly && !_owned.Contains(mfn))
+                    else if (!IsReadOnly && !owned.Contains(mfn))
                     {
                         problems.Add($"VA {va}: level-{level} entry links to page {new Mfn(mfn)}, which is not a table of this tree");
                     }
                     else if (_memory.IsRam(new PhysAddr(next)))
                     {
-                        AuditTable(next, level + 1, va.Value, reachable, problems);
+                        AuditTable(next, level + 1, va.Value, owned, reachable, problems);
                     }
                     else
                     {

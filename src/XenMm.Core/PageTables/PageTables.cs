@@ -31,8 +31,11 @@ public sealed partial class PageTables<TFormat>
     private readonly IFrameAllocator? _allocator;
     private readonly ulong _root;
     private readonly ulong _tableBits;
-    private readonly HashSet<ulong> _owned = [];
-    private readonly List<(ulong Entry, Mfn Table)> _created = [];
+    // The table pages this engine took, root first, in the order taken, each with the entry that links it (0 for the
+    // root and for tables linked by LinkTable, which an update never rolls back). One small list rather than a set
+    // and a log: a tree is cheap to create and to grow (W4 creates one per map); the rare readers sort or hash it.
+    private readonly List<(ulong Mfn, ulong Entry)> _owned = new(4);
+    private int _updateStart; // _owned[_updateStart..] were created by the current update
     private readonly Lock _lock = new();
 
     // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
@@ -63,7 +66,7 @@ public sealed partial class PageTables<TFormat>
         {
             lock (_lock)
             {
-                return [.. _owned.Order().Select(v => new Mfn(v))];
+                return [.. _owned.Select(t => t.Mfn).Order().Select(v => new Mfn(v))];
             }
         }
     }
@@ -107,7 +110,7 @@ public sealed partial class PageTables<TFormat>
         memory.ZeroPage(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
-        tables._owned.Add(root.Value);
+        tables._owned.Add((root.Value, 0));
         return tables;
     }
 
@@ -250,7 +253,7 @@ public sealed partial class PageTables<TFormat>
             throw WalkError(error, new VirtAddr(v), level);
         }
 
-        _created.Clear();
+        _updateStart = _owned.Count;
     }
 
     /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
@@ -322,21 +325,24 @@ public sealed partial class PageTables<TFormat>
             throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
         }
 
-        _created.Clear();
+        _updateStart = _owned.Count;
     }
 
     /// <summary>Unlinks and gives back every table created since <see cref="BeginUpdate"/>, newest first.</summary>
     internal void RollBackTables()
     {
-        for (var i = _created.Count - 1; i >= 0; i--)
+        for (var i = _owned.Count - 1; i >= _updateStart; i--)
         {
-            var (entry, table) = _created[i];
-            WriteEntry(entry, 0);
-            _owned.Remove(table.Value);
-            _allocator!.Free(table);
+            var (table, entry) = _owned[i];
+            if (entry != 0)
+            {
+                WriteEntry(entry, 0);
+                _owned.RemoveAt(i);
+                _allocator!.Free(new Mfn(table));
+            }
         }
 
-        _created.Clear();
+        _updateStart = _owned.Count;
     }
 
     /// <summary>
@@ -409,8 +415,7 @@ public sealed partial class PageTables<TFormat>
         _memory.ZeroPage(mfn);
         table = mfn.ToPhysAddr().Value;
         WriteEntry(entry, TFormat.MakeTable(new PhysAddr(table), _tableBits));
-        _owned.Add(mfn.Value);
-        _created.Add((entry, mfn));
+        _owned.Add((mfn.Value, entry));
         return true;
     }
 
