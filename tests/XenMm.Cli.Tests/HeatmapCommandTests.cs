@@ -15,13 +15,26 @@ public sealed class HeatmapCommandTests : IDisposable
         var svg = Path.Combine(_dir, "heap.svg");
         var lines = Run(["heatmap", "--arch", "arm32", "--out", svg]);
         Assert.Equal("wrote heap.svg: arm32, PA [0x40000000, 0x80000000), 4096 cells of 256 KiB (64 a row)", lines[0]);
-        Assert.Contains("  free (domheap)          251309 pages", lines);
-        Assert.Contains("  xenheap, free             8187 pages", lines);
-        Assert.Contains("  buffer page                  2 pages, marked in 2 cell(s)", lines);
+        Assert.Equal(
+        [
+            "  free, order 0 (4K)                 3 pages, marked in 3 cell(s)",
+            "  free, order 1-3 (8K-32K)          26 pages, marked in 2 cell(s)",
+            "  free, order 4-8 (64K-1M)        1424 pages",
+            "  free, order 9-17 (2M-512M)    249856 pages",
+            "  xenheap, free                   8187 pages",
+            "  xenheap, in use                    3 pages, marked in 1 cell(s)",
+            "  buffer page                        2 pages, marked in 2 cell(s)",
+            "  page table                         2 pages, marked in 1 cell(s)",
+            "  vmap                               1 pages, marked in 1 cell(s)",
+            "  frame table                     2048 pages",
+            "  module                           592 pages",
+        ], lines[1..]);
 
         var text = File.ReadAllText(svg);
         Assert.StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"", text);
-        Assert.Contains("fill=\"#dcedc8\"/>", text); // free (domheap) cells
+        Assert.Contains("fill=\"#31a354\"/>", text); // free, order 9-17 cells
+        Assert.Contains("fill=\"#74c476\"/>", text); // free, order 4-8 cells
+        Assert.Equal(3, text.Split('\n').Count(l => l.StartsWith("<circle class=\"mark\" data-category=\"free, order 0 (4K)\"", StringComparison.Ordinal)));
         Assert.Contains("fill=\"#b3e5fc\"/>", text); // xenheap, free cells
         Assert.Contains("fill=\"#0277bd\"", text);   // xenheap in use: a mark and the legend
         var buffers = text.Split('\n').Where(l => l.StartsWith("<circle class=\"mark\" data-category=\"buffer page\"", StringComparison.Ordinal)).ToList();

@@ -56,7 +56,7 @@ internal static class HeatmapCommand
             foreach (var (category, pages) in grid.Legend)
             {
                 var marked = grid.Cells.Count(x => x.Marks.Contains(category));
-                output.WriteLine($"  {category.Name,-20} {pages,9} pages{(marked == 0 ? "" : $", marked in {marked} cell(s)")}");
+                output.WriteLine($"  {category.Name,-26} {pages,9} pages{(marked == 0 ? "" : $", marked in {marked} cell(s)")}");
             }
 
             return 0;
