@@ -57,14 +57,14 @@ public sealed class HeatmapCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--out", "x.png", "PNG is not supported")]
+    [InlineData("--out", "x.gif", "--out x.gif: '.gif' is neither .svg nor .png.")]
     [InlineData("--out", "x.svg", "give a checkpoint FILE or --arch")]
     [InlineData("--cell", "1000", "--cell: 1000 bytes is not a whole number of 4 KiB pages.")]
     public void Bad_usage_exits_2_with_one_line(string option, string value, string message)
     {
         string[] args = option == "--cell"
             ? ["heatmap", "--arch", "arm32", "--out", Path.Combine(_dir, "x.svg"), "--cell", value]
-            : ["heatmap", option, Path.Combine(_dir, value), .. value == "x.png" ? new[] { "--arch", "arm32" } : []];
+            : ["heatmap", option, Path.Combine(_dir, value), .. value == "x.gif" ? new[] { "--arch", "arm32" } : []];
         var error = new StringWriter();
         Assert.Equal(2, Program.Run(args, new StringWriter(), error));
         var lines = error.ToString().TrimEnd().Split(Environment.NewLine);
