@@ -17,17 +17,18 @@ public sealed class HeatmapCommandTests : IDisposable
         Assert.Equal("wrote heap.svg: arm32, PA [0x40000000, 0x80000000), 4096 cells of 256 KiB (64 a row)", lines[0]);
         Assert.Equal(
         [
-            "  free, order 0 (4K)                 3 pages, marked in 3 cell(s)",
-            "  free, order 1-3 (8K-32K)          26 pages, marked in 2 cell(s)",
-            "  free, order 4-8 (64K-1M)        1424 pages",
-            "  free, order 9-17 (2M-512M)    249856 pages",
-            "  xenheap, free                   8187 pages",
-            "  xenheap, in use                    3 pages, marked in 1 cell(s)",
-            "  buffer page                        2 pages, marked in 2 cell(s)",
-            "  page table                         2 pages, marked in 1 cell(s)",
-            "  vmap                               1 pages, marked in 1 cell(s)",
-            "  frame table                     2048 pages",
-            "  module                           592 pages",
+            "  category                     pages  marked",
+            "  free, order 0 (4K)               3  in 3 cell(s)",
+            "  free, order 1-3 (8K-32K)        26  in 2 cell(s)",
+            "  free, order 4-8 (64K-1M)      1424",
+            "  free, order 9-17 (2M-512M)  249856",
+            "  xenheap, free                 8187",
+            "  xenheap, in use                  3  in 1 cell(s)",
+            "  buffer page                      2  in 2 cell(s)",
+            "  page table                       2  in 1 cell(s)",
+            "  vmap                             1  in 1 cell(s)",
+            "  frame table                   2048",
+            "  module                         592",
         ], lines[1..]);
 
         var text = File.ReadAllText(svg);
@@ -52,8 +53,8 @@ public sealed class HeatmapCommandTests : IDisposable
         Run(["run", "--workload", "domains", "--ops", "500", "--arch", "arm64", "--ram", "0x80000000:256MiB", "--save", file]);
         var lines = Run(["heatmap", file, "--cell", "1MiB", "--out", Path.Combine(_dir, "m.svg")]);
         Assert.Equal("wrote m.svg: arm64, PA [0x80000000, 0x90000000), 256 cells of 1 MiB (64 a row)", lines[0]);
-        Assert.Contains(lines, l => l.StartsWith("  domain d1 ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("  domain d4 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("  domain d1  ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("  domain d4  ", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XenMm.Cli.Heatmap;
 using XenMm.Cli.Machines;
+using XenMm.Cli.Output;
 using XenMm.Machine;
 
 namespace XenMm.Cli.Commands;
@@ -14,8 +15,9 @@ internal static class HeatmapCommand
     /// <summary>Exit code when the picture cannot be drawn (SkiaSharp's native library would not load).</summary>
     public const int ImageFailed = 1;
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(Terminal terminal)
     {
+        var error = terminal.Error;
         var machine = new MachineArguments(archRequired: false);
         var file = new Argument<FileInfo?>("FILE") { Description = "A checkpoint; or describe a machine to boot with --arch and the machine options.", Arity = ArgumentArity.ZeroOrOne };
         var outFile = new Option<FileInfo>("--out", "-o") { Description = "The picture to write: .svg or .png.", Required = true };
@@ -69,14 +71,16 @@ internal static class HeatmapCommand
                 return ImageFailed;
             }
 
-            output.WriteLine($"wrote {target.Name}: {grid.Architecture}, PA [0x{grid.StartMfn << Addressing.PageShift:x}, 0x{grid.EndMfn << Addressing.PageShift:x}), " +
+            terminal.Line($"wrote {target.Name}: {grid.Architecture}, PA [0x{grid.StartMfn << Addressing.PageShift:x}, 0x{grid.EndMfn << Addressing.PageShift:x}), " +
                 $"{grid.Cells.Count} cells of {ByteSize.Format(grid.CellPages * Addressing.PageSize)} ({HeatGrid.Columns} a row)");
+            var legend = Tables.New("category", ">pages", "marked");
             foreach (var (category, pages) in grid.Legend)
             {
                 var marked = grid.Cells.Count(x => x.Marks.Contains(category));
-                output.WriteLine($"  {category.Name,-26} {pages,9} pages{(marked == 0 ? "" : $", marked in {marked} cell(s)")}");
+                legend.Row(category.Name, pages, marked == 0 ? "" : $"in {marked} cell(s)");
             }
 
+            terminal.Write(legend);
             return 0;
         }));
         return command;
