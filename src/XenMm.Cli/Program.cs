@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XenMm.Cli.Commands;
+using XenMm.Cli.Output;
 
 namespace XenMm.Cli;
 
@@ -10,24 +11,27 @@ public static class Program
     public const int BadInput = 2;
 
     /// <summary>Runs the tool; returns the process exit code.</summary>
-    public static int Main(string[] args) => Run(args, Console.In, Console.Out, Console.Error);
+    public static int Main(string[] args) => Run(args, Console.In, Terminal.FromConsole());
 
     /// <summary>Runs the tool against the given writers (used by tests); standard input is the console's.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, Console.In, output, error);
 
-    /// <summary>Runs the tool against the given reader and writers (used by tests).</summary>
-    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <summary>Runs the tool against the given reader and writers (used by tests): plain output, as when redirected.</summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error) => Run(args, input, new Terminal(output, error));
+
+    internal static int Run(string[] args, TextReader input, Terminal terminal)
     {
+        var (output, error) = (terminal.Output, terminal.Error);
         var root = new RootCommand("xenmm: the Xen hypervisor's ARM memory management, modelled.")
         {
-            DemoCommand.Create(output, error),
+            DemoCommand.Create(terminal),
             DecodeCommand.Create(output),
             PtCommand.Create(input, output, error),
-            BootCommand.Create(output, error),
-            RunCommand.Create(output, error),
-            InspectCommand.Create(output, error),
+            BootCommand.Create(terminal),
+            RunCommand.Create(terminal),
+            InspectCommand.Create(terminal),
             DiffCommand.Create(output, error),
-            HeatmapCommand.Create(output, error),
+            HeatmapCommand.Create(terminal),
             TranslateCommand.Create(input, output, error),
         };
         root.SetAction(_ => ListCommands(root, output));

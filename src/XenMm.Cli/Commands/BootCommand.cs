@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XenMm.Cli.Machines;
+using XenMm.Cli.Output;
 
 namespace XenMm.Cli.Commands;
 
@@ -12,8 +13,9 @@ internal static class BootCommand
 {
     public const int BootFailed = 1;
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(Terminal terminal)
     {
+        var (output, error) = (terminal.Output, terminal.Error);
         var machine = new MachineArguments();
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of the summary (docs/cli.md)." };
         var image = new Option<FileInfo>("--image") { Description = "Also write the machine's RAM to this file (sparse), for 'xenmm pt' or an MMU emulator." };
@@ -34,7 +36,7 @@ internal static class BootCommand
             }
             else
             {
-                BootReport.WriteText(m, output);
+                BootReport.WriteText(m, terminal);
             }
 
             if (parse.GetValue(image) is { } file)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using XenMm.Arm32.Machine;
 using XenMm.Arm64.Machine;
 using XenMm.Cli.Demo;
+using XenMm.Cli.Output;
 using XenMm.Machine;
 
 namespace XenMm.Cli.Commands;
@@ -12,41 +13,41 @@ namespace XenMm.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(Terminal terminal)
     {
         var save = new Option<DirectoryInfo>("--save")
         {
             Description = "Also write the two checkpoints the demo made (arm32.ckpt, arm64.ckpt) to this directory.",
         };
         var command = new Command("demo", "Boot an arm32 and an arm64 machine, run a workload, checkpoint, restore and verify.") { save };
-        command.SetAction(parse => BootCommand.Run(error, () =>
+        command.SetAction(parse => BootCommand.Run(terminal.Error, () =>
         {
-            output.WriteLine("XenMm models the memory management of the Xen hypervisor on ARM. This demo boots two machines on");
-            output.WriteLine("QEMU virt's board (1 GiB of RAM at 0x40000000), runs a seeded workload on each (domains, claims, the");
-            output.WriteLine("xenheap, map_domain_page, vmalloc), saves a checkpoint, restores it and runs both copies on.");
+            terminal.Line("XenMm models the memory management of the Xen hypervisor on ARM. This demo boots two machines on");
+            terminal.Line("QEMU virt's board (1 GiB of RAM at 0x40000000), runs a seeded workload on each (domains, claims, the");
+            terminal.Line("xenheap, map_domain_page, vmalloc), saves a checkpoint, restores it and runs both copies on.");
             var dir = parse.GetValue(save);
             var ok = true;
             foreach (var arch in new IArchitecture[] { new Arm32Architecture(), new Arm64Architecture() })
             {
-                output.WriteLine();
-                var tour = new MachineTour(arch, output);
-                tour.Run();
+                terminal.Line();
+                var tour = new MachineTour(arch, terminal);
+                terminal.Status($"{arch.Name}: booting on the default board", tour.Run);
                 ok &= tour.Verified;
                 if (dir is not null)
                 {
                     dir.Create();
                     var file = Path.Combine(dir.FullName, $"{arch.Name}.ckpt");
                     File.WriteAllBytes(file, tour.Checkpoint);
-                    output.WriteLine($"  saved {file}");
+                    terminal.Line($"  saved {file}");
                 }
             }
 
-            output.WriteLine();
-            output.WriteLine(ok
+            terminal.Line();
+            terminal.Line(ok
                 ? "Verified: each restored machine hashes like the one saved, and both stay equal as they run on."
                 : "NOT verified: a restored machine differs from the one saved (see the != above).");
-            output.WriteLine("Where to look next: docs/machine.md (boot, census), docs/checkpoint-format.md, docs/cli.md.");
-            output.WriteLine("Try:");
+            terminal.Line("Where to look next: docs/machine.md (boot, census), docs/checkpoint-format.md, docs/cli.md.");
+            terminal.Line("Try:");
             var ckpt = dir is null ? "m.ckpt" : Path.Combine(dir.FullName, "arm32.ckpt");
             var next = new List<string>
             {
@@ -63,7 +64,7 @@ internal static class DemoCommand
             next.Add("xenmm decode --format lpae 0x0040000080000F7D   # one descriptor, field by field");
             foreach (var line in next)
             {
-                output.WriteLine($"  {line}");
+                terminal.Line($"  {line}");
             }
 
             return ok ? 0 : 1;

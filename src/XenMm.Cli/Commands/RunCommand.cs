@@ -2,6 +2,7 @@ using System.CommandLine;
 using XenMm.Checkpoint;
 using XenMm.Machine;
 using XenMm.Cli.Machines;
+using XenMm.Cli.Output;
 using XenMm.Workloads;
 
 namespace XenMm.Cli.Commands;
@@ -13,8 +14,9 @@ namespace XenMm.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(Terminal terminal)
     {
+        var (output, error) = (terminal.Output, terminal.Error);
         var machine = new MachineArguments(archRequired: false);
         var workload = new Option<string>("--workload") { Description = "churn (W1's alloc/free loop on the domheap) or domains (domains, claims, xenheap, map_domain_page)." };
         var ops = new Option<string>("--ops") { Description = "Operations to run (default 100000)." };
@@ -56,7 +58,7 @@ internal static class RunCommand
                 work = kind == "churn" ? new ChurnWorkload(s, m.Heap.TotalAvailPages) : new DomainsWorkload(s);
             }
 
-            Run(m, work, count, error);
+            Run(m, work, count, terminal);
             Report(m, work, output);
             if (parse.GetValue(save) is { } target)
             {
@@ -92,33 +94,28 @@ internal static class RunCommand
         return (restored.Machine, work);
     }
 
-    // Runs in slices, drawing a progress bar on the error stream when the run is long.
-    private static void Run(XenMachine m, object work, ulong ops, TextWriter error)
+    // Runs in slices (the results do not depend on them), with a progress bar on a terminal's standard error.
+    private static void Run(XenMachine m, object work, ulong ops, Terminal terminal)
     {
-        const ulong slices = 20;
-        var bar = ops >= 2_000_000;
-        for (ulong i = 0; i < slices; i++)
+        const int slices = 100;
+        var name = work is ChurnWorkload ? "churn" : "domains";
+        terminal.Progress($"{name}: {ops} operations", slices, advance =>
         {
-            var n = (ops * (i + 1) / slices) - (ops * i / slices);
-            if (work is ChurnWorkload c)
+            for (ulong i = 0; i < slices; i++)
             {
-                c.Run(m, n);
-            }
-            else
-            {
-                ((DomainsWorkload)work).Run(m, n);
-            }
+                var n = (ops * (i + 1) / slices) - (ops * i / slices);
+                if (work is ChurnWorkload c)
+                {
+                    c.Run(m, n);
+                }
+                else
+                {
+                    ((DomainsWorkload)work).Run(m, n);
+                }
 
-            if (bar)
-            {
-                error.Write($"\r[{new string('#', (int)(i + 1)),-20}] {(i + 1) * 100 / slices,3}%");
+                advance();
             }
-        }
-
-        if (bar)
-        {
-            error.WriteLine();
-        }
+        });
     }
 
     private static void Report(XenMachine m, object work, TextWriter output)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using XenMm.Checkpoint;
 using XenMm.Cli.Machines;
+using XenMm.Cli.Output;
 using XenMm.Machine;
 using XenMm.Workloads;
 
@@ -10,7 +11,7 @@ namespace XenMm.Cli.Demo;
 /// One machine of <c>xenmm demo</c>: boot on the architecture's default board, the layout and heap summary, a seeded
 /// domains workload with a vmalloc, a checkpoint to memory, the restore, and both copies continued side by side.
 /// </summary>
-internal sealed class MachineTour(IArchitecture arch, TextWriter output)
+internal sealed class MachineTour(IArchitecture arch, Terminal terminal)
 {
     public const ulong Seed = 1;
     public const ulong Ops = 2000;
@@ -23,21 +24,24 @@ internal sealed class MachineTour(IArchitecture arch, TextWriter output)
     /// <summary>True when the restored machine matched the original at every check.</summary>
     public bool Verified { get; private set; }
 
-    public void Run()
+    /// <summary>Runs the tour, telling <paramref name="phase"/> what it is doing (a terminal's status line).</summary>
+    public void Run(Action<string> phase)
     {
         var clock = Stopwatch.StartNew();
         var m = new XenMachine(arch.DefaultBoard(), arch);
         m.Boot();
-        output.WriteLine($"{arch.Name} ({m.HeapModel.Name} heap, {arch.PageTableFormat} tables): booted in {clock.ElapsedMilliseconds} ms");
+        terminal.Line($"{arch.Name} ({m.HeapModel.Name} heap, {arch.PageTableFormat} tables): booted in {clock.ElapsedMilliseconds} ms");
         foreach (var line in m.BootLog.Select(l => l.ToString()).Where(l => l.StartsWith("(XEN) Xen heap:", StringComparison.Ordinal) || l.StartsWith("(XEN) Dom heap:", StringComparison.Ordinal)))
         {
-            output.WriteLine($"  {line}");
+            terminal.Line($"  {line}");
         }
 
-        Layout(m);
+        terminal.Line("  layout:");
+        terminal.Write(BootReport.LayoutTable(m, last: false), indent: 4);
         Heap(m);
-        output.WriteLine($"  census: {Census(m)}");
+        var booted = m.Census();
 
+        phase($"{arch.Name}: {Ops} operations of the domains workload");
         var work = new DomainsWorkload(Seed);
         work.Run(m, Ops);
         var owned = work.GetState().Owned[0];
@@ -50,11 +54,13 @@ internal sealed class MachineTour(IArchitecture arch, TextWriter output)
         }
 
         var backing = Enumerable.Range(0, 3).Select(i => m.Mappings.Translate(vm + ((ulong)i * Addressing.PageSize)).PhysAddr.Mfn.ToString());
-        output.WriteLine($"  workload domains seed {Seed}, {work.Operations} ops: {work.DomainCount} domains own {work.OwnedPages} pages, " +
+        terminal.Line($"  workload domains seed {Seed}, {work.Operations} ops: {work.DomainCount} domains own {work.OwnedPages} pages, " +
             $"{work.XenheapPages} xenheap pages live, {work.Failures} failures, {work.Refusals} claims refused");
-        output.WriteLine($"  {dmpText}; vmalloc(12 KiB) = {vm} on MFNs {string.Join(", ", backing)}");
-        output.WriteLine($"  census: {Census(m)}");
+        terminal.Line($"  {dmpText}; vmalloc(12 KiB) = {vm} on MFNs {string.Join(", ", backing)}");
+        terminal.Line($"  census ({booted.TotalRamPages} pages):");
+        terminal.Write(BootReport.CensusTable(("after boot", booted), ("after the workload", m.Census())), indent: 4);
 
+        phase($"{arch.Name}: checkpoint, restore, both run on");
         using (var stream = new MemoryStream())
         {
             m.SaveCheckpoint(stream, new Dictionary<string, byte[]> { [WorkloadStateCodec.AttachmentName] = WorkloadStateCodec.Encode(work.GetState()) });
@@ -64,7 +70,7 @@ internal sealed class MachineTour(IArchitecture arch, TextWriter output)
         var copy = XenMachine.RestoreCheckpointWithAttachments(new MemoryStream(Checkpoint), arch);
         var copyWork = DomainsWorkload.FromState(WorkloadStateCodec.DecodeDomains(copy.Attachments[WorkloadStateCodec.AttachmentName]));
         var (saved, restored) = (m.StateHash(), copy.Machine.StateHash());
-        output.WriteLine($"  checkpoint: {Checkpoint.Length} bytes in memory; restored: state_hash 0x{restored:x16} {Same(saved, restored)} 0x{saved:x16}");
+        terminal.Line($"  checkpoint: {Checkpoint.Length} bytes in memory; restored: state_hash 0x{restored:x16} {Same(saved, restored)} 0x{saved:x16}");
 
         foreach (var (machine, w) in new[] { (m, work), (copy.Machine, copyWork) })
         {
@@ -74,39 +80,24 @@ internal sealed class MachineTour(IArchitecture arch, TextWriter output)
 
         var (a, b) = (m.StateHash(), copy.Machine.StateHash());
         var audit = m.Audit().Count + copy.Machine.Audit().Count;
-        output.WriteLine($"  both run on (vfree, {MoreOps} more ops): state_hash 0x{a:x16} {Same(a, b)} 0x{b:x16}, audit {(audit == 0 ? "clean" : $"{audit} violation(s)")}");
+        terminal.Line($"  both run on (vfree, {MoreOps} more ops): state_hash 0x{a:x16} {Same(a, b)} 0x{b:x16}, audit {(audit == 0 ? "clean" : $"{audit} violation(s)")}");
         Verified = saved == restored && a == b && work.ResultHash == copyWork.ResultHash && audit == 0;
-        output.WriteLine($"  {clock.ElapsedMilliseconds} ms in all");
-    }
-
-    private void Layout(XenMachine m)
-    {
-        output.WriteLine("  layout:");
-        foreach (var r in m.Layout.Regions)
-        {
-            output.WriteLine($"    {r.Name,-24} {r.Start.Value:x16} {ByteSize.Format(r.Size),-9} {r.Description}");
-        }
+        terminal.Line($"  {clock.ElapsedMilliseconds} ms in all");
     }
 
     private void Heap(XenMachine m)
     {
         if (m.HeapModel.XenheapRange is { } xh)
         {
-            output.WriteLine($"  xenheap: MFN [{xh.Start}, {xh.End}) {xh.Pages} pages mapped at {m.HeapModel.XenheapVirtStart}; " +
+            terminal.Line($"  xenheap: MFN [{xh.Start}, {xh.End}) {xh.Pages} pages mapped at {m.HeapModel.XenheapVirtStart}; " +
                 $"buffer pages {string.Join(", ", m.HeapModel.BufferPages.Select(b => b.Start.ToString()))} kept out of both heaps");
         }
         else
         {
             var start = m.Memory.Banks.Min(b => b.StartMfn);
             var end = new Mfn(m.Memory.Banks.Max(b => b.End) >> Addressing.PageShift);
-            output.WriteLine($"  direct map: MFN [{start}, {end}) at {m.HeapModel.XenheapVirtStart}; xenheap pages come from the one heap, flagged PGC_xen_heap");
+            terminal.Line($"  direct map: MFN [{start}, {end}) at {m.HeapModel.XenheapVirtStart}; xenheap pages come from the one heap, flagged PGC_xen_heap");
         }
-    }
-
-    private static string Census(XenMachine m)
-    {
-        var census = m.Census();
-        return string.Join(", ", census.Pages.Where(p => p.Value != 0).Select(p => $"{BootReport.Snake(p.Key.ToString())} {p.Value}")) + $" (of {census.TotalRamPages} pages)";
     }
 
     private static string Same(ulong a, ulong b) => a == b ? "==" : "!=";

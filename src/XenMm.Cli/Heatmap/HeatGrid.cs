@@ -2,9 +2,6 @@ using XenMm.Machine;
 
 namespace XenMm.Cli.Heatmap;
 
-/// <summary>A colour category of the heat map: a census category, split where the picture needs more (xenheap free, each domain).</summary>
-internal sealed record HeatCategory(string Name, string Colour);
-
 /// <summary>One cell of the heat map: its first page and how many pages of each category it holds.</summary>
 internal sealed class HeatCell(ulong startMfn)
 {
@@ -28,25 +25,6 @@ internal sealed class HeatGrid
     public const int Columns = 64;
     private const int TargetCells = 4096;
 
-    private static readonly string[] DomainColours = ["#fb8c00", "#f06292", "#c0ca33", "#8e24aa", "#ff7043", "#26c6da"];
-    private static readonly Dictionary<PageUse, HeatCategory> ByUse = new()
-    {
-        [PageUse.Free] = new("free (domheap)", "#dcedc8"),
-        [PageUse.Xenheap] = new("xenheap, in use", "#0277bd"),
-        [PageUse.Buffer] = new("buffer page", "#e53935"),
-        [PageUse.Anonymous] = new("domheap, no owner", "#fdd835"),
-        [PageUse.PageTable] = new("page table", "#2e7d32"),
-        [PageUse.Vmap] = new("vmap", "#00897b"),
-        [PageUse.FrameTable] = new("frame table", "#5d4037"),
-        [PageUse.BootStructure] = new("boot structure", "#bcaaa4"),
-        [PageUse.Module] = new("module", "#424242"),
-        [PageUse.Reserved] = new("reserved", "#9e9e9e"),
-        [PageUse.BadPage] = new("bad page", "#000000"),
-    };
-
-    /// <summary>Free pages inside a split model's xenheap range.</summary>
-    public static readonly HeatCategory XenheapFree = new("xenheap, free", "#b3e5fc");
-
     private readonly Dictionary<int, HeatCategory> _domains = [];
 
     private HeatGrid(XenMachine m, ulong cellPages)
@@ -60,6 +38,8 @@ internal sealed class HeatGrid
         var census = m.Census();
         Totals = [];
         var xenheap = m.HeapModel.XenheapRange;
+        var chunks = FreeChunks.Of(m.Heap);
+        var next = 0;
         foreach (var span in census.Spans)
         {
             if (span.Use == PageUse.Domain)
@@ -69,18 +49,23 @@ internal sealed class HeatGrid
                     Add(mfn, 1, Domain(m.FrameTable.Get(new Mfn(mfn)).OwnerId ?? 0));
                 }
             }
-            else if (span.Use == PageUse.Free && xenheap is { } xh)
+            else if (span.Use == PageUse.Free)
             {
-                // The split model's xenheap is a zone of free pages of its own: draw it apart from the domheap's.
-                var (s, e) = (span.Start.Value, span.End.Value);
-                var (xs, xe) = (Math.Clamp(xh.Start.Value, s, e), Math.Clamp(xh.End.Value, s, e));
-                Add(s, xs - s, ByUse[PageUse.Free]);
-                Add(xs, xe - xs, XenheapFree);
-                Add(xe, e - xe, ByUse[PageUse.Free]);
+                // The census's free pages are the free chunks' pages: colour each by its chunk's order.
+                while (next < chunks.Count && chunks[next].End <= span.Start.Value)
+                {
+                    next++;
+                }
+
+                for (var i = next; i < chunks.Count && chunks[i].Start < span.End.Value; i++)
+                {
+                    var (s, e) = (Math.Max(chunks[i].Start, span.Start.Value), Math.Min(chunks[i].End, span.End.Value));
+                    AddFree(s, e, HeatPalette.Free(chunks[i].Order), xenheap);
+                }
             }
             else
             {
-                Add(span.Start.Value, span.Pages, ByUse[span.Use]);
+                Add(span.Start.Value, span.Pages, HeatPalette.Of(span.Use));
             }
         }
 
@@ -109,11 +94,9 @@ internal sealed class HeatGrid
     /// <summary>Pages per category over the whole map, in the order categories first appear.</summary>
     public Dictionary<HeatCategory, ulong> Totals { get; }
 
-    /// <summary>The categories on the map in the legend's order: free, xenheap, buffers, domains, then Xen's own uses.</summary>
+    /// <summary>The categories on the map in the legend's order (<see cref="HeatPalette.LegendOrder"/>), each with its pages.</summary>
     public IEnumerable<(HeatCategory Category, ulong Pages)> Legend =>
-        new[] { ByUse[PageUse.Free], XenheapFree, ByUse[PageUse.Xenheap], ByUse[PageUse.Buffer] }
-            .Concat(_domains.OrderBy(d => d.Key).Select(d => d.Value))
-            .Concat(new[] { PageUse.Anonymous, PageUse.PageTable, PageUse.Vmap, PageUse.FrameTable, PageUse.BootStructure, PageUse.Module, PageUse.Reserved, PageUse.BadPage }.Select(u => ByUse[u]))
+        HeatPalette.LegendOrder(_domains.OrderBy(d => d.Key).Select(d => d.Value))
             .Where(Totals.ContainsKey)
             .Select(c => (c, Totals[c]));
 
@@ -151,11 +134,26 @@ internal sealed class HeatGrid
     {
         if (!_domains.TryGetValue(id, out var category))
         {
-            category = new HeatCategory($"domain d{id}", DomainColours[_domains.Count % DomainColours.Length]);
+            category = HeatPalette.Domain(id, _domains.Count);
             _domains[id] = category;
         }
 
         return category;
+    }
+
+    // The split model's xenheap is a zone of free pages of its own: draw it apart from the domheap's.
+    private void AddFree(ulong s, ulong e, HeatCategory free, MfnRange? xenheap)
+    {
+        if (xenheap is not { } xh)
+        {
+            Add(s, e - s, free);
+            return;
+        }
+
+        var (xs, xe) = (Math.Clamp(xh.Start.Value, s, e), Math.Clamp(xh.End.Value, s, e));
+        Add(s, xs - s, free);
+        Add(xs, xe - xs, HeatPalette.XenheapFree);
+        Add(xe, e - xe, free);
     }
 
     private void Add(ulong mfn, ulong pages, HeatCategory category)

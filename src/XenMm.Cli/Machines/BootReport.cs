@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Spectre.Console;
+using XenMm.Cli.Output;
 using XenMm.Machine;
 
 namespace XenMm.Cli.Machines;
@@ -6,57 +8,89 @@ namespace XenMm.Cli.Machines;
 /// <summary>What <c>xenmm boot</c> prints about a booted machine: a summary for people, or one JSON document for scripts.</summary>
 internal static class BootReport
 {
-    public static void WriteText(XenMachine m, TextWriter output)
+    public static void WriteText(XenMachine m, Terminal t)
     {
         foreach (var line in m.BootLog)
         {
-            output.WriteLine(line);
+            t.Line(line.ToString());
         }
 
-        output.WriteLine();
-        output.WriteLine($"Layout ({m.Layout.Name}):");
-        foreach (var r in m.Layout.Regions)
-        {
-            output.WriteLine($"  {r.Name,-24} {r.Start.Value:x16} - {r.Last.Value:x16}  {ByteSize.Format(r.Size),-9} {r.Description}");
-        }
-
+        t.Line();
+        t.Line($"Layout ({m.Layout.Name}):");
+        t.Write(LayoutTable(m, last: true));
         if (m.HeapModel.XenheapRange is { } xh)
         {
-            output.WriteLine($"Xenheap ({m.HeapModel.Name} heap): MFN [{xh.Start}, {xh.End}) {xh.Pages} pages, mapped at VA {m.HeapModel.XenheapVirtStart}; buffer pages {string.Join(", ", m.HeapModel.BufferPages.Select(b => b.Start.ToString()))}");
+            t.Line($"Xenheap ({m.HeapModel.Name} heap): MFN [{xh.Start}, {xh.End}) {xh.Pages} pages, mapped at VA {m.HeapModel.XenheapVirtStart}; buffer pages {string.Join(", ", m.HeapModel.BufferPages.Select(b => b.Start.ToString()))}");
         }
         else
         {
             var (s, e) = RamSpan(m);
-            output.WriteLine($"Direct map ({m.HeapModel.Name} heap): MFN [{s}, {e}) at VA {m.HeapModel.XenheapVirtStart}; xenheap pages are flagged PGC_xen_heap");
+            t.Line($"Direct map ({m.HeapModel.Name} heap): MFN [{s}, {e}) at VA {m.HeapModel.XenheapVirtStart}; xenheap pages are flagged PGC_xen_heap");
         }
 
         foreach (var ft in m.BootAllocator.Allocations.Where(a => a.Use == PageUse.FrameTable))
         {
-            output.WriteLine($"Frame table: MFN [{ft.Mfn}, {ft.Mfn + ft.Pages}) {ft.Pages} pages ({ft.Purpose})");
+            t.Line($"Frame table: MFN [{ft.Mfn}, {ft.Mfn + ft.Pages}) {ft.Pages} pages ({ft.Purpose})");
         }
 
-        output.WriteLine("Boot allocations (alloc_boot_pages, in order):");
+        t.Line("Boot allocations (alloc_boot_pages, in order):");
+        var allocations = Tables.New("MFNs", ">pages", ">align", "purpose");
         foreach (var a in m.BootAllocator.Allocations)
         {
-            output.WriteLine($"  [{a.Mfn}, {a.Mfn + a.Pages}) {a.Pages} pages, align {a.Align}: {a.Purpose}");
+            allocations.Row($"[{a.Mfn}, {a.Mfn + a.Pages})", a.Pages, a.Align, a.Purpose);
         }
 
-        output.WriteLine("Boot allocator regions when end_boot_allocator started:");
+        t.Write(allocations);
+        t.Line("Boot allocator regions when end_boot_allocator started:");
+        var regions = Tables.New("MFNs", ">pages");
         foreach (var r in m.BootRegionsAtEnd)
         {
-            output.WriteLine($"  [{r.Start}, {r.End}) {r.Pages} pages");
+            regions.Row($"[{r.Start}, {r.End})", r.Pages);
         }
 
-        output.WriteLine("Free pages by zone: " + string.Join(", ", FreeByZone(m).Select(z => $"zone {z.Zone}: {z.Pages}")));
+        t.Write(regions);
+        t.Line("Free pages by zone: " + string.Join(", ", FreeByZone(m).Select(z => $"zone {z.Zone}: {z.Pages}")));
         var census = m.Census();
-        output.WriteLine("Census: " + string.Join(", ", census.Pages.Where(p => p.Value != 0).Select(p => $"{p.Key} {p.Value}")) + $" (of {census.TotalRamPages} RAM pages)");
-        output.WriteLine("CPUs: " + string.Join(", ", m.Cpus.Select(c => $"cpu{c.Id} root {c.Root}")));
+        t.Line($"Census ({census.TotalRamPages} RAM pages):");
+        t.Write(CensusTable(("pages", census)));
+        t.Line("CPUs: " + string.Join(", ", m.Cpus.Select(c => $"cpu{c.Id} root {c.Root}")));
         var audit = m.Audit();
-        output.WriteLine(audit.Count == 0 ? "Audit: clean" : $"Audit: {audit.Count} violation(s)");
+        t.Line(audit.Count == 0 ? "Audit: clean" : $"Audit: {audit.Count} violation(s)");
         foreach (var v in audit)
         {
-            output.WriteLine($"  {v}");
+            t.Line($"  {v}");
         }
+    }
+
+    /// <summary>The virtual layout's regions: name, start, last address (with <paramref name="last"/>), size, what it holds.</summary>
+    public static Table LayoutTable(XenMachine m, bool last)
+    {
+        var table = last ? Tables.New("region", "start", "last", ">size", "holds") : Tables.New("region", "start", ">size", "holds");
+        foreach (var r in m.Layout.Regions)
+        {
+            if (last)
+            {
+                table.Row(r.Name, $"{r.Start.Value:x16}", $"{r.Last.Value:x16}", ByteSize.Format(r.Size), r.Description);
+            }
+            else
+            {
+                table.Row(r.Name, $"{r.Start.Value:x16}", ByteSize.Format(r.Size), r.Description);
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Pages per census category (those with any pages in some column), one column per census.</summary>
+    public static Table CensusTable(params (string Title, MachineCensus Census)[] columns)
+    {
+        var table = Tables.New(["category", .. columns.Select(c => ">" + c.Title)]);
+        foreach (var use in Enum.GetValues<PageUse>().Where(u => columns.Any(c => c.Census[u] != 0)))
+        {
+            table.Row([Snake(use.ToString()), .. columns.Select(c => (object)c.Census[use])]);
+        }
+
+        return table;
     }
 
     public static void WriteJson(XenMachine m, Stream stream)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XenMm.Hosting;
 using XenMm.Machine;
 
 namespace XenMm.Cli.Machines;
@@ -42,100 +43,73 @@ internal sealed class MachineArguments
     }
 
     /// <summary>Builds the machine the arguments describe (not booted).</summary>
-    /// <exception cref="XenMmException">A bad argument, a bad blob or bad options, named.</exception>
-    /// <exception cref="IOException">The blob cannot be read.</exception>
+    /// <exception cref="XenMmException">
+    /// Bad arguments, a bad blob or bad options, named by option (<c>--ram 0x4000_0000:16MiB</c>), every one on one line.
+    /// </exception>
     public XenMachine Create(ParseResult parse)
     {
         var arch = Architectures.Create(parse.GetValue(_arch));
-        var options = Options(parse, arch);
-        return new XenMachine(options, arch);
-    }
-
-    private MachineOptions Options(ParseResult parse, IArchitecture arch)
-    {
         var rams = parse.GetValue(_ram) ?? [];
         var reserved = parse.GetValue(_reserved) ?? [];
         var modules = parse.GetValue(_module) ?? [];
-        MachineOptions options;
-        if (parse.GetValue(_dtb) is { } file)
+        var settings = new XenMmOptions
         {
-            var at = parse.GetValue(_dtbAt) ?? throw new XenMmException(MmError.InvalidArgument, "--dtb-at: required with --dtb (the blob's load address).");
-            options = MachineOptions.FromDeviceTree(File.ReadAllBytes(file.FullName), new PhysAddr(ByteSize.Parse(at, "--dtb-at")));
-        }
-        else if (rams.Length == 0)
+            Ram = [.. rams.Select(r => Region(r, "--ram"))],
+            Reserved = [.. reserved.Select(r => Region(r, "--reserved"))],
+            Modules = [.. modules.Select(Module)],
+            DeviceTree = new XenMmDeviceTreeOptions { Path = parse.GetValue(_dtb)?.FullName, LoadAddress = parse.GetValue(_dtbAt) },
+            CommandLine = parse.GetValue(_cmdline),
+            Cpus = parse.GetValue(_cpus),
+            Profile = parse.GetValue(_profile),
+        };
+
+        // The precedence (blob, then RAM, then the default board; modules replace the board's) and the parsing of
+        // numbers, kinds and profiles are configuration's (XenMmOptions); only the names are the tool's.
+        string Option(string key)
         {
-            options = arch.DefaultBoard();
-            if (modules.Length != 0)
+            var parts = key.Split(':');
+            string Given(string option, string[] values) =>
+                parts.Length > 1 && int.TryParse(parts[1], out var i) && i < values.Length ? $"{option} {values[i]}" : option;
+            return parts[0] switch
             {
-                options.Modules.Clear();
-            }
-        }
-        else
-        {
-            options = new MachineOptions();
-        }
-
-        if (parse.GetValue(_dtbAt) is not null && parse.GetValue(_dtb) is null)
-        {
-            throw new XenMmException(MmError.InvalidArgument, "--dtb-at: given without --dtb.");
+                "Ram" => Given("--ram", rams),
+                "Reserved" => Given("--reserved", reserved),
+                "Modules" => Given("--module", modules),
+                "DeviceTree" => parts.Length > 1 && parts[1] == "LoadAddress" ? "--dtb-at" : "--dtb",
+                "Cpus" => "--cpus",
+                "Profile" => "--profile",
+                "CommandLine" => "--cmdline",
+                _ => key,
+            };
         }
 
-        if (rams.Length != 0)
+        MachineOptions options;
+        try
         {
-            options.Ram = [.. rams.Select((r, i) => Region(r, $"--ram {r}"))];
+            options = settings.ToMachineOptionsNamedBy(arch, Option);
+        }
+        catch (XenMmException e)
+        {
+            // Every bad option at once, on the one line the tool prints.
+            throw new XenMmException(e.Error, e.Message.ReplaceLineEndings(" "));
         }
 
-        options.Reserved.AddRange(reserved.Select(r => Region(r, $"--reserved {r}")));
-        options.Modules.AddRange(modules.Select(Module));
-        if (parse.GetValue(_cmdline) is { } cmdline)
-        {
-            options.CommandLine = cmdline;
-        }
-
-        if (parse.GetValue(_cpus) is { } cpus)
-        {
-            options.Cpus = cpus;
-        }
-
-        options.Profile = parse.GetValue(_profile) switch
-        {
-            null or "current" => XenProfile.Current,
-            "2013" => XenProfile.Xen2013,
-            var p => throw new XenMmException(MmError.InvalidArgument, $"--profile: '{p}' is neither current nor 2013."),
-        };
-        return options;
+        return new XenMachine(options, arch);
     }
 
-    private static MemoryRegion Region(string text, string what)
+    private static XenMmRegionOptions Region(string text, string option)
     {
         var parts = text.Split(':');
-        if (parts.Length != 2)
-        {
-            throw new XenMmException(MmError.InvalidArgument, $"{what}: expected START:SIZE.");
-        }
-
-        return new MemoryRegion(new PhysAddr(ByteSize.Parse(parts[0], what)), ByteSize.Parse(parts[1], what));
+        return parts.Length == 2
+            ? new XenMmRegionOptions { Start = parts[0], Size = parts[1] }
+            : throw new XenMmException(MmError.InvalidArgument, $"{option} {text}: expected START:SIZE.");
     }
 
-    private static BootModule Module(string text)
+    private static XenMmModuleOptions Module(string text)
     {
-        var what = $"--module {text}";
         var parts = text.Split(':');
-        if (parts.Length != 3)
-        {
-            throw new XenMmException(MmError.InvalidArgument, $"{what}: expected KIND:START:SIZE.");
-        }
-
-        var kind = parts[0] switch
-        {
-            "xen" => BootModuleKind.Xen,
-            "dtb" => BootModuleKind.DeviceTree,
-            "kernel" => BootModuleKind.Kernel,
-            "ramdisk" => BootModuleKind.Ramdisk,
-            "xsm" => BootModuleKind.XsmPolicy,
-            "other" => BootModuleKind.Other,
-            _ => throw new XenMmException(MmError.InvalidArgument, $"{what}: kind '{parts[0]}' is not one of xen, dtb, kernel, ramdisk, xsm, other."),
-        };
-        return new BootModule(kind, new PhysAddr(ByteSize.Parse(parts[1], what)), ByteSize.Parse(parts[2], what));
+        return parts.Length == 3
+            ? new XenMmModuleOptions { Kind = parts[0], Start = parts[1], Size = parts[2] }
+            : throw new XenMmException(MmError.InvalidArgument, $"--module {text}: expected KIND:START:SIZE.");
     }
 }

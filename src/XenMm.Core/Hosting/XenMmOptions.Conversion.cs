@@ -16,24 +16,43 @@ public sealed partial class XenMmOptions
     /// an unreadable device-tree file, or the codes of <see cref="MachineOptions.Validate"/> and
     /// <see cref="MachineOptions.FromDeviceTree"/>.
     /// </exception>
-    public MachineOptions ToMachineOptions(IArchitecture architecture, string sectionPath = SectionName)
+    public MachineOptions ToMachineOptions(IArchitecture architecture, string sectionPath = SectionName) =>
+        ToMachineOptionsNamedBy(architecture, SettingNames.Under(sectionPath ?? string.Empty));
+
+    /// <summary>
+    /// The machine options these settings describe for <paramref name="architecture"/>, validated, with messages that
+    /// name each setting as <paramref name="settingName"/> says: the one conversion behind configuration
+    /// (<c>XenMm:Ram:1:Size</c>) and the <c>xenmm</c> tool's options (<c>--ram 0x4000_0000:16MiB</c>). What is given
+    /// replaces what the device tree, or else the architecture's default board, describes; modules replace the board's.
+    /// </summary>
+    /// <param name="architecture">Gives the default board (when neither RAM nor a device tree is given) and the physical address width.</param>
+    /// <param name="settingName">
+    /// Names a setting from its key under the section: <c>Ram:1:Size</c>, <c>Ram:1</c> (the whole bank),
+    /// <c>Reserved:0:Start</c>, <c>Modules:0:Kind</c>, <c>DeviceTree:Path</c>, <c>DeviceTree:LoadAddress</c>,
+    /// <c>Cpus</c>, <c>Profile</c>, <c>CommandLine</c>.
+    /// </param>
+    /// <exception cref="XenMmException">Every bad setting, named, one a line (codes as for <see cref="ToMachineOptions"/>).</exception>
+    public MachineOptions ToMachineOptionsNamedBy(IArchitecture architecture, Func<string, string> settingName)
     {
         ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(settingName);
         var errors = new List<SettingError>();
-        var options = Convert(architecture, sectionPath ?? string.Empty, errors);
+        var options = Convert(architecture, new SettingNames(settingName), errors);
         return errors.Count == 0
             ? options!
             : throw new XenMmException(errors[0].Code, string.Join(Environment.NewLine, errors.Select(e => e.Message)));
     }
 
     /// <summary>
-    /// Builds the machine options as <c>xenmm boot</c> does (src/XenMm.Cli/Machines/MachineArguments.cs), collecting
-    /// every bad setting into <paramref name="errors"/>; null when the settings could not be read. Without an
-    /// architecture, the default board is not available and the whole-machine checks are skipped.
+    /// Builds the machine options, collecting every bad setting into <paramref name="errors"/> named under
+    /// <paramref name="path"/>; null when the settings could not be read. Without an architecture, the default board
+    /// is not available and the whole-machine checks are skipped.
     /// </summary>
-    internal MachineOptions? Convert(IArchitecture? architecture, string path, List<SettingError> errors)
+    internal MachineOptions? Convert(IArchitecture? architecture, string path, List<SettingError> errors) =>
+        Convert(architecture, new SettingNames(SettingNames.Under(path)), errors);
+
+    private MachineOptions? Convert(IArchitecture? architecture, SettingNames names, List<SettingError> errors)
     {
-        var names = new SettingNames(path);
         var ram = Regions(Ram, "Ram", names, errors);
         var reserved = Regions(Reserved, "Reserved", names, errors);
         var modules = ModuleList(names, errors);
@@ -249,10 +268,12 @@ public sealed partial class XenMmOptions
         DefaultBoard,
     }
 
-    /// <summary>Settings' full names under a configuration path, and <see cref="MachineOptions.Validate"/>'s names translated to them.</summary>
-    private readonly partial struct SettingNames(string path)
+    /// <summary>Settings' names (a configuration path's keys, the tool's options), and <see cref="MachineOptions.Validate"/>'s names translated to them.</summary>
+    private readonly partial struct SettingNames(Func<string, string> name)
     {
-        public string this[string key] => path.Length == 0 ? key : $"{path}:{key}";
+        public string this[string key] => name(key);
+
+        public static Func<string, string> Under(string path) => key => path.Length == 0 ? key : $"{path}:{key}";
 
         // MachineOptions.Validate names list entries as Ram[1], Modules[0], ...; the lists hold what the device tree or
         // the default board gave first, then the settings.
