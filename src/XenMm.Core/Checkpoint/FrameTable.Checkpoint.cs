@@ -70,6 +70,7 @@ public sealed partial class FrameTable
         }
 
         new Span<ulong>(_covered, checked((int)((_headWords + 63) / 64))).Clear();
+        new Span<ulong>(_smallFree, checked((int)_headWords)).Clear();
         System.Array.Clear(_cold);
         System.Array.Clear(_dirty);
         _coldBlocks = 0;

@@ -26,6 +26,7 @@ public sealed partial class FrameTable
     private readonly unsafe HotEntry* _hot;
     private readonly unsafe ulong* _headBits;  // bit i: entry i is a free-chunk head
     private readonly unsafe ulong* _covered;   // bit q: entries q * 64 .. q * 64 + 63 lie in a free chunk of order >= 6
+    private readonly unsafe ulong* _smallFree; // bit i: entry i lies in a free chunk of order < 6 (inside one 64-page group)
     private readonly ulong _headWords;
     private readonly ColdEntry[]?[] _cold;
     private readonly ulong[]?[] _dirty;
@@ -85,10 +86,11 @@ public sealed partial class FrameTable
         NrIdx = (uint)nr;
         _headWords = (nr + 63) / 64;
         ulong coveredWords = (_headWords + 63) / 64;
-        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + ((_headWords + coveredWords) * 8));
+        _storage = new NativeBuffer((nr * (ulong)sizeof(HotEntry)) + ((_headWords + coveredWords + _headWords) * 8));
         _hot = (HotEntry*)_storage.Pointer;
         _headBits = (ulong*)(_hot + nr);
         _covered = _headBits + _headWords;
+        _smallFree = _covered + coveredWords;
         ulong blocks = (nr + BlockSize - 1) >> BlockShift;
         _cold = new ColdEntry[]?[blocks];
         _dirty = new ulong[]?[blocks];
@@ -274,21 +276,22 @@ public sealed partial class FrameTable
         idx < NrIdx && idx >= _validLoIdx
         && (_allGroupsValid || (_groupValid[idx >> (_groupShift + 6)] & (1UL << (int)((idx >> _groupShift) & 63))) != 0);
 
-    /// <summary>Backs the hot entries and head bits of <c>[idx, idx + count)</c> now: a page-wise init is about to write them all.</summary>
+    /// <summary>Backs the hot entries and bitmap words of <c>[idx, idx + count)</c> now: a page-wise init is about to write them all.</summary>
     internal unsafe void Populate(uint idx, ulong count)
     {
         ulong hotBase = (ulong)((byte*)_hot - (byte*)_storage.Pointer);
         _storage.Populate(hotBase + ((ulong)idx * (ulong)sizeof(HotEntry)), count * (ulong)sizeof(HotEntry));
-        ulong bitsBase = (ulong)((byte*)_headBits - (byte*)_storage.Pointer);
-        _storage.Populate(bitsBase + ((ulong)(idx >> 6) * 8), ((count + 63) >> 6) * 8);
+        foreach (var bits in (ReadOnlySpan<nint>)[(nint)_headBits, (nint)_smallFree])
+        {
+            ulong bitsBase = (ulong)((byte*)bits - (byte*)_storage.Pointer);
+            _storage.Populate(bitsBase + ((ulong)(idx >> 6) * 8), ((count + 63) >> 6) * 8);
+        }
     }
 
-    // The merge loops of free_heap_pages read these once and work on the raw storage (see BuddyHeap.FreeLocked).
+    // The merge loop of free_heap_pages reads this once and works on the raw storage (BuddyHeap.MergeAndAdd).
     internal unsafe HotEntry* HotBase => _hot;
 
-    internal unsafe ulong* HeadBitsBase => _headBits;
-
-    // IsValidIdx(i) is ValidSpanContains(i) when every PDX group is valid (one compare).
+    // IsValidIdx(i) is "i - ValidLoIdx < NrIdx - ValidLoIdx" (one compare) when every PDX group is valid.
     internal ulong ValidLoIdx => _validLoIdx;
 
     internal bool AllGroupsValid => _allGroupsValid;
@@ -304,12 +307,7 @@ public sealed partial class FrameTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe ref HotEntry SetFreeHead(uint idx, int order)
     {
-        _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
-        if (order >= 6)
-        {
-            SetCovered(idx >> 6, 1u << (order - 6), true);
-        }
-
+        MarkFreeChunk(idx, order);
         ref var e = ref _hot[idx];
         e.Flags = HotEntry.FreeHeadFlag;
         e.Order = (byte)order;
@@ -319,18 +317,47 @@ public sealed partial class FrameTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe void ClearFreeHead(uint idx)
     {
-        _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
         ref var e = ref _hot[idx];
-        if (e.Order >= 6)
-        {
-            SetCovered(idx >> 6, 1u << (e.Order - 6), false);
-        }
-
+        UnmarkFreeChunk(idx, e.Order);
         e.Flags = 0;
     }
 
+    // The bitmaps of a free chunk [idx, idx + 2^order): its head bit, and either its pages' small-chunk bits (order
+    // < 6: the chunk lies in one 64-page group) or its groups' covered bits. The hot entry is the caller's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void MarkFreeChunk(uint idx, int order)
+    {
+        _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
+        if (order < 6)
+        {
+            _smallFree[idx >> 6] |= SmallChunkMask(idx, order);
+        }
+        else
+        {
+            SetCovered(idx >> 6, 1u << (order - 6), true);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void UnmarkFreeChunk(uint idx, int order)
+    {
+        _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
+        if (order < 6)
+        {
+            _smallFree[idx >> 6] &= ~SmallChunkMask(idx, order);
+        }
+        else
+        {
+            SetCovered(idx >> 6, 1u << (order - 6), false);
+        }
+    }
+
+    // The bits of [idx, idx + 2^order) in idx's 64-page group word; order < 6.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SmallChunkMask(uint idx, int order) => ((1UL << (1 << order)) - 1) << (int)(idx & 63);
+
     // Sets or clears the covered bits of 64-page groups [q, q + n); n is a power of two and q a multiple of n.
-    internal unsafe void SetCovered(uint q, uint n, bool value)
+    private unsafe void SetCovered(uint q, uint n, bool value)
     {
         if (n < 64)
         {
@@ -346,29 +373,19 @@ public sealed partial class FrameTable
     }
 
     /// <summary>
-    /// Exact "is any page of [idx, idx + 2^order) inside a free chunk": a free chunk overlapping the range either
-    /// has its head inside the range or covers it from the aligned head of a larger order. A few bitmap words
-    /// settle the common case; candidates found there are confirmed by their order.
+    /// Exact "is any page of [idx, idx + 2^order) inside a free chunk" (the double-free check of every free), from
+    /// the bitmaps alone: a free chunk of order &lt; 6 has its pages' bits set in its group's small-chunk word, and
+    /// one of order ≥ 6 covers whole 64-page groups (their covered bits) and has its head in the range unless it
+    /// covers the range's first group. No page's entry is read: that was a cache miss on most frees.
     /// </summary>
     internal unsafe bool RangeOverlapsFree(uint idx, int order, int maxOrder)
     {
         uint w = idx >> 6;
         if (order < 6)
         {
-            ulong word = _headBits[w];
-            int p = (int)(idx & 63);
-            if ((word & (((1UL << (1 << order)) - 1) << p)) != 0)
+            if ((_smallFree[w] & SmallChunkMask(idx, order)) != 0)
             {
                 return true;
-            }
-
-            // Chunks are disjoint: a chunk covering idx from inside this 64-page group has the nearest head
-            // below idx, and then no chunk of order >= 6 can cover the group.
-            ulong below = word & ((1UL << p) - 1);
-            if (below != 0)
-            {
-                uint h = (w << 6) + (uint)(63 - BitOperations.LeadingZeroCount(below));
-                return h + (1UL << _hot[h].Order) > idx;
             }
         }
         else
@@ -382,7 +399,7 @@ public sealed partial class FrameTable
             }
         }
 
-        // A free chunk of order >= 6 covering idx covers its whole 64-page group.
+        // A free chunk of order >= 6 holding a page of the range covers the range's first 64-page group.
         return (_covered[w >> 6] & (1UL << (int)(w & 63))) != 0;
     }
 

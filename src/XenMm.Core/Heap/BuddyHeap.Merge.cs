@@ -16,7 +16,6 @@ public sealed partial class BuddyHeap
         // matches in one compare, and mfn_valid is one range compare when every PDX group is valid.
         var ft = _ft;
         HotEntry* hot = ft.HotBase;
-        ulong* heads = ft.HeadBitsBase;
         ulong validLo = ft.ValidLoIdx, validSpan = ft.NrIdx - validLo;
         bool allValid = ft.AllGroupsValid;
         ref PageList lists = ref _lists[ListIndex(node, zone, 0)]; // heap(node, zone, 0); the order's list follows at + order
@@ -75,11 +74,7 @@ public sealed partial class BuddyHeap
             }
 
             // The buddy is no longer a head (FrameTable.ClearFreeHead).
-            heads[buddy >> 6] &= ~(1UL << (int)(buddy & 63));
-            if (order >= 6)
-            {
-                ft.SetCovered(buddy >> 6, 1u << (order - 6), false);
-            }
+            ft.UnmarkFreeChunk(buddy, order);
 
             be->Flags = 0;
             order++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XenMm.Frames;
 
 namespace XenMm.Heap;
@@ -205,6 +206,8 @@ public sealed partial class BuddyHeap
         return h;
     }
 
+    // Inlined: the churn loop hashes every returned MFN, and a call with a loop in it cost more than the hashing.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Fnv(ulong h, ulong v)
     {
         for (int b = 0; b < 8; b++)

@@ -248,11 +248,7 @@ public sealed partial class BuddyHeap
     {
         var ft = _ft;
         HotEntry* hot = ft.HotBase;
-        ft.HeadBitsBase[idx >> 6] |= 1UL << (int)(idx & 63);
-        if (order >= 6)
-        {
-            ft.SetCovered(idx >> 6, 1u << (order - 6), true);
-        }
+        ft.MarkFreeChunk(idx, order);
 
         HotEntry* e = hot + idx;
         e->FirstDirty = firstDirty;
