@@ -256,6 +256,24 @@ public sealed partial class FrameTable
         return IsValidIdx(i);
     }
 
+    /// <summary>
+    /// <see cref="TryToIdx"/> and <see cref="IsRamRange"/> at once: the index of <paramref name="mfn"/> when it is
+    /// valid and <c>[mfn, mfn + pages)</c> lies in one RAM bank. With one bank and no PDX compression (most
+    /// machines) the bank check alone decides it: every page of the bank is valid and its index is its PDX offset.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryToRamIdx(ulong mfn, ulong pages, out uint idx)
+    {
+        if (_banks.Length == 1 && IsIdentity)
+        {
+            ulong o = mfn - _ramStart;
+            idx = (uint)(mfn - _basePdx);
+            return o < _ramPages && pages <= _ramPages - o;
+        }
+
+        return TryToIdx(mfn, out idx) && IsRamRange(new Mfn(mfn), pages);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ToMfn(uint idx) => IsIdentity ? idx + _basePdx : Pdx.ToMfn(idx + _basePdx);
 

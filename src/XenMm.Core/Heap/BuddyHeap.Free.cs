@@ -235,7 +235,7 @@ public sealed partial class BuddyHeap
             ThrowMisaligned(mfn, order);
         }
 
-        if (!_ft.TryToIdx(mfn.Value, out uint idx) || !_ft.IsRamRange(mfn, pages))
+        if (!_ft.TryToRamIdx(mfn.Value, pages, out uint idx))
         {
             ThrowNotRam(mfn, order);
         }
