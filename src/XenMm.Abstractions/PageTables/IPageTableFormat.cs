@@ -36,13 +36,6 @@ public interface IPageTableFormat
     /// <summary>Classifies <paramref name="raw"/> found at <paramref name="level"/>; by default Xen's long-descriptor rules (<see cref="Lpae.Classify"/>).</summary>
     static virtual DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
 
-    /// <summary>
-    /// True when <paramref name="raw"/> at <paramref name="level"/> links to a next-level table: exactly when
-    /// <see cref="Classify"/> says <see cref="DescriptorKind.Table"/>, so a format that overrides one overrides both.
-    /// A software walk asks this first at every level; by default the long-descriptor bit test (<see cref="Lpae.IsTable"/>).
-    /// </summary>
-    static virtual bool IsTable(ulong raw, int level) => Lpae.IsTable(raw, level);
-
     /// <summary>The attribute bits of <paramref name="attributes"/> in this format: every bit of a descriptor except the address and bits 1:0.</summary>
     static abstract ulong EncodeAttributes(in LeafAttributes attributes);
 

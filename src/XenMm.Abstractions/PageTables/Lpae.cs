@@ -13,11 +13,8 @@ public static class Lpae
     /// <summary>True when bit 0 (valid) is set.</summary>
     public static bool IsValid(ulong raw) => (raw & 1) != 0;
 
-    /// <summary>True when the descriptor links to a next-level table (Xen: <c>lpae_is_table</c>): bits 1:0 are 0b11 at levels 0-2.</summary>
-    /// <exception cref="XenMmException"><see cref="MmError.InvalidArgument"/> when the level is not 0-3.</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the walk asks it per level
-    public static bool IsTable(ulong raw, int level) =>
-        (uint)level < PageLevel ? (raw & 3) == 3 : Classify(raw, level) == DescriptorKind.Table;
+    /// <summary>True when the descriptor links to a next-level table (Xen: <c>lpae_is_table</c>).</summary>
+    public static bool IsTable(ulong raw, int level) => Classify(raw, level) == DescriptorKind.Table;
 
     /// <summary>True when the descriptor maps memory: a block or a page (Xen: <c>lpae_is_mapping</c> on a valid entry).</summary>
     public static bool IsMapping(ulong raw, int level) => Classify(raw, level) is DescriptorKind.Block or DescriptorKind.Page;

@@ -500,16 +500,14 @@ public sealed partial class PageTables<TFormat>
         var raw = chunk is null
             ? ReadOutsideChunk(address)
             : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
-        // The link test first, on its own: with a constant level it is one bit test for the long-descriptor formats,
-        // where branching on the materialised kind cost a chain of compares at every level.
-        if (TFormat.IsTable(raw, level))
+        var kind = TFormat.Classify(raw, level);
+        if (kind == DescriptorKind.Table)
         {
             table = raw & TFormat.OutputAddressMask;
             result = default;
             return true;
         }
 
-        var kind = TFormat.Classify(raw, level);
         result = kind is DescriptorKind.Page or DescriptorKind.Block
             ? Leaf(v, level, raw, access)
             : new Translation(FaultKind.Translation, level, default, raw, default);

@@ -40,29 +40,4 @@ public class LpaeTests
         var ex = Assert.Throws<XenMmException>(() => Lpae.Classify(1, level));
         Assert.Equal(MmError.InvalidArgument, ex.Error);
     }
-
-    [Fact]
-    public void IsTable_is_Classify_saying_Table_for_every_encoding_and_level()
-    {
-        // Bits 1:0 in every combination, above them a spread of address and attribute bits.
-        foreach (ulong high in (ulong[])[0, 0x0040_0000_8000_0F7C, 0xFFFF_FFFF_FFFF_FFFC, 0x8000_0000_0000_0000])
-        {
-            for (ulong low = 0; low < 4; low++)
-            {
-                for (int level = 0; level <= Lpae.PageLevel; level++)
-                {
-                    Assert.Equal(Lpae.Classify(high | low, level) == DescriptorKind.Table, Lpae.IsTable(high | low, level));
-                }
-            }
-        }
-    }
-
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(4)]
-    public void IsTable_refuses_a_level_outside_0_to_3(int level)
-    {
-        var ex = Assert.Throws<XenMmException>(() => Lpae.IsTable(3, level));
-        Assert.Equal(MmError.InvalidArgument, ex.Error);
-    }
 }
