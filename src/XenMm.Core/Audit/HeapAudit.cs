@@ -7,7 +7,8 @@ namespace XenMm.Audit;
 
 /// <summary>
 /// Named checks of the xen-mm.md §10 invariants that concern the heap, the frame table, claims and domains
-/// (1–7, 13–15, 21, plus the scrub count). <see cref="Run"/> takes the heap lock, so it may run while other
+/// (1–7, 13–15, 21, plus the scrub count and the free-chunk bitmaps the double-free check reads).
+/// <see cref="Run"/> takes the heap lock, so it may run while other
 /// threads allocate and free.
 /// </summary>
 public sealed class HeapAudit
@@ -27,6 +28,7 @@ public sealed class HeapAudit
     [
         "1 chunk-alignment", "2 head-and-list", "3 zone-avail", "4 total-avail", "5 chunk-zone", "6 mfn-0",
         "7 merge-rule", "13 page-states", "14 domain-accounting", "15 claims", "21 single-node", "scrub-accounting",
+        "frame-table bitmaps",
     ];
 
     /// <summary>

@@ -155,6 +155,31 @@ public sealed partial class BuddyHeap
             v.Add(new("2 head-and-list", null, $"{_ft.CountFreeHeads()} pages marked free heads, {chunks.Count} chunks on lists"));
         }
 
+        // The bitmaps the double-free check reads hold exactly the listed chunks: each chunk's bits are set, and no
+        // other bit is (the populations match).
+        ulong smallPages = 0, coveredGroups = 0;
+        foreach (var ch in chunks)
+        {
+            if (!_ft.BitmapsHoldChunk(ch.Idx, ch.Order))
+            {
+                v.Add(new("frame-table bitmaps", new Mfn(ch.Mfn), $"order {ch.Order} chunk is not marked free in the {(ch.Order < 6 ? "small-chunk" : "covered")} bitmap"));
+            }
+
+            if (ch.Order < 6)
+            {
+                smallPages += 1UL << ch.Order;
+            }
+            else
+            {
+                coveredGroups += 1UL << (ch.Order - 6);
+            }
+        }
+
+        if (_ft.BitmapPopulation() is var (bitsSmall, bitsCovered) && (bitsSmall != smallPages || bitsCovered != coveredGroups))
+        {
+            v.Add(new("frame-table bitmaps", null, $"bitmaps mark {bitsSmall} pages in small chunks and {bitsCovered} covered groups; the lists hold {smallPages} and {coveredGroups}"));
+        }
+
         var heads = chunks.ToDictionary(x => x.Idx);
         foreach (var ch in chunks)
         {
