@@ -2,6 +2,7 @@ using System.CommandLine;
 using XenMm.Arm32.Machine;
 using XenMm.Arm64.Machine;
 using XenMm.Cli.Demo;
+using XenMm.Cli.Machines;
 using XenMm.Cli.Output;
 using XenMm.Machine;
 
@@ -37,7 +38,7 @@ internal static class DemoCommand
                 {
                     dir.Create();
                     var file = Path.Combine(dir.FullName, $"{arch.Name}.ckpt");
-                    File.WriteAllBytes(file, tour.Checkpoint);
+                    AtomicFile.WriteAllBytes(file, tour.Checkpoint);
                     terminal.Line($"  saved {file}");
                 }
             }

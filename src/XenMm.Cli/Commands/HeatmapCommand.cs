@@ -56,11 +56,11 @@ internal static class HeatmapCommand
             var grid = HeatGrid.Of(m, parse.GetValue(cell) is { } c ? ByteSize.Parse(c, "--cell") : null);
             if (!png)
             {
-                File.WriteAllText(target.FullName, HeatSvg.Write(grid));
+                AtomicFile.WriteAllBytes(target.FullName, System.Text.Encoding.UTF8.GetBytes(HeatSvg.Write(grid)));
             }
             else if (Png(grid, error) is { } bytes)
             {
-                File.WriteAllBytes(target.FullName, bytes);
+                AtomicFile.WriteAllBytes(target.FullName, bytes);
                 if (!HeatPng.HasFonts)
                 {
                     error.WriteLine($"xenmm: note: {target.Name} has no text: SkiaSharp found no font under /usr/share/fonts (install one, e.g. Debian's fonts-dejavu-core, or write .svg).");

@@ -63,9 +63,9 @@ internal static class RunCommand
             if (parse.GetValue(save) is { } target)
             {
                 var bytes = work is ChurnWorkload c ? WorkloadStateCodec.Encode(c.GetState()) : WorkloadStateCodec.Encode(((DomainsWorkload)work).GetState());
-                using var stream = File.Create(target.FullName);
-                m.SaveCheckpoint(stream, new Dictionary<string, byte[]> { [WorkloadStateCodec.AttachmentName] = bytes });
-                output.WriteLine($"saved {target.Name} {stream.Length} bytes");
+                var length = AtomicFile.Write(target.FullName, stream =>
+                    m.SaveCheckpoint(stream, new Dictionary<string, byte[]> { [WorkloadStateCodec.AttachmentName] = bytes }));
+                output.WriteLine($"saved {target.Name} {length} bytes");
             }
 
             output.WriteLine($"state_hash 0x{m.StateHash():x16}");

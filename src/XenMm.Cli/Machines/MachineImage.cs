@@ -7,7 +7,7 @@ internal static class MachineImage
     {
         var start = m.Memory.Banks.Min(b => b.Start.Value);
         var end = m.Memory.Banks.Max(b => b.End);
-        using (var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write))
+        AtomicFile.Write(file.FullName, stream =>
         {
             stream.SetLength((long)(end - start));
             foreach (var (chunkStart, bytes) in m.Memory.EnumerateBackedChunks())
@@ -22,7 +22,7 @@ internal static class MachineImage
                 stream.Position = (long)(from - start);
                 stream.Write(bytes.Span.Slice((int)(from - chunkStart.Value), (int)(to - from)));
             }
-        }
+        });
 
         output.WriteLine($"Image: {file.FullName} holds PA [0x{start:x}, 0x{end:x}) (--base 0x{start:x}); root tables: " +
             string.Join(", ", m.Cpus.Select(c => $"cpu{c.Id} 0x{c.Root.Value:x}")) + $" (--format {m.Architecture.PageTableFormat})");
