@@ -14,7 +14,7 @@ public sealed partial class XenMappings<TFormat> : ICheckpointable
     public void SaveCheckpoint(IBufferWriter<byte> writer)
     {
         ulong[] owned;
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
             owned = Tables.OwnedFrames();
         }
@@ -50,7 +50,7 @@ public sealed partial class XenMappings<TFormat> : ICheckpointable
             throw CheckpointErrors.Corrupt(what, "the root table is not among the owned pages");
         }
 
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
             Tables.ReplaceOwned(owned);
         }

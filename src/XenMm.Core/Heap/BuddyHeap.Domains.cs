@@ -7,7 +7,7 @@ namespace XenMm.Heap;
 // accounting, domain_set_outstanding_pages. Reached through Domheap.
 public sealed partial class BuddyHeap
 {
-    internal HeapLock.Scope Lock() => _lock.EnterScope();
+    internal XenSpinlock.Scope Lock() => _lock.EnterScope();
 
     internal uint ValidateInUse(Mfn mfn, int order) => ValidateFreeChunk(mfn, order);
 

@@ -16,7 +16,7 @@ public sealed partial class PageTables<TFormat>
     public IReadOnlyList<MappedRange> Dump(ICollection<UnreadableTable>? unreadable)
     {
         var ranges = new List<MappedRange>();
-        lock (_lock)
+        using (_lock.EnterScope())
         {
             DumpTable(_root, TFormat.RootLevel, 0, ranges, [], unreadable);
         }
@@ -30,22 +30,28 @@ public sealed partial class PageTables<TFormat>
     /// </summary>
     public PageTableAudit Audit()
     {
+        using (_lock.EnterScope())
+        {
+            return AuditLocked();
+        }
+    }
+
+    // Audit for a caller that holds the tree's lock (XenMappings: the lock is not re-entrant, as Xen's is not).
+    internal PageTableAudit AuditLocked()
+    {
         var problems = new List<string>();
         var reachable = new HashSet<ulong> { _root >> Addressing.PageShift };
-        lock (_lock)
+        var owned = _owned.Select(t => t.Mfn).ToHashSet();
+        AuditTable(_root, TFormat.RootLevel, 0, owned, reachable, problems);
+        if (!IsReadOnly)
         {
-            var owned = _owned.Select(t => t.Mfn).ToHashSet();
-            AuditTable(_root, TFormat.RootLevel, 0, owned, reachable, problems);
-            if (!IsReadOnly)
+            foreach (var mfn in owned.Where(m => !reachable.Contains(m)).Order())
             {
-                foreach (var mfn in owned.Where(m => !reachable.Contains(m)).Order())
-                {
-                    problems.Add($"table page {new Mfn(mfn)} has no parent (leaked)");
-                }
+                problems.Add($"table page {new Mfn(mfn)} has no parent (leaked)");
             }
-
-            return new PageTableAudit(reachable.Count, owned.Count, problems);
         }
+
+        return new PageTableAudit(reachable.Count, owned.Count, problems);
     }
 
     private void DumpTable(ulong table, int level, ulong vaBase, List<MappedRange> ranges, HashSet<ulong> seen, ICollection<UnreadableTable>? unreadable)

@@ -36,7 +36,7 @@ public sealed partial class PageTables<TFormat>
     // and a log: a tree is cheap to create and to grow (W4 creates one per map); the rare readers sort or hash it.
     private readonly List<(ulong Mfn, ulong Entry)> _owned = new(4);
     private int _updateStart; // _owned[_updateStart..] were created by the current update
-    private readonly Lock _lock = new();
+    private readonly XenSpinlock _lock = new(); // Xen's xen_pt_lock
 
     // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
     // starts there without a lookup.
@@ -64,7 +64,7 @@ public sealed partial class PageTables<TFormat>
     {
         get
         {
-            lock (_lock)
+            using (_lock.EnterScope())
             {
                 return [.. _owned.Select(t => t.Mfn).Order().Select(v => new Mfn(v))];
             }
@@ -72,7 +72,7 @@ public sealed partial class PageTables<TFormat>
     }
 
     /// <summary>Xen's <c>xen_pt_lock</c> for this tree: held by every update and by the readers of the whole tree.</summary>
-    internal Lock SyncRoot => _lock;
+    internal XenSpinlock SyncRoot => _lock;
 
     /// <summary>The number of entries of the root table that the input-address width can reach (4 on arm32, 512 on arm64).</summary>
     public static int RootEntries => 1 << Math.Min(9, TFormat.VaBits - LevelShift(TFormat.RootLevel));
@@ -175,7 +175,7 @@ public sealed partial class PageTables<TFormat>
     {
         CheckRange(va, size);
         CheckOutput(pa, size);
-        lock (_lock)
+        using (_lock.EnterScope())
         {
             MapRangeLocked(va, pa, size, attributes, allowBlocks);
         }

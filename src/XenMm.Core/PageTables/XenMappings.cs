@@ -22,7 +22,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     private const ulong NrContig = 16;
 
     // Xen's xen_pt_lock: the tree's own lock, so its audit and dump never see half an update.
-    private readonly Lock _ptLock;
+    private readonly XenSpinlock _ptLock;
     private readonly List<TlbMaintenance> _tlbLog = [];
     private readonly List<(ulong Entry, ulong Old)> _written = [];
 
@@ -53,7 +53,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     {
         get
         {
-            lock (_ptLock)
+            using (_ptLock.EnterScope())
             {
                 return [.. _tlbLog];
             }
@@ -72,9 +72,9 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     {
         ArgumentNullException.ThrowIfNull(violations);
         PageTableAudit audit;
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
-            audit = Tables.Audit();
+            audit = Tables.AuditLocked();
         }
 
         violations.AddRange(audit.Problems.Select(p => new Audit.AuditViolation("page tables", null, $"{TFormat.Name} tree at {Tables.Root}: {p}")));
@@ -83,7 +83,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     /// <summary>Forgets the recorded TLB maintenance.</summary>
     public void ClearTlbLog()
     {
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
             _tlbLog.Clear();
         }
@@ -154,7 +154,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
         }
 
         PageTables<TFormat>.CheckRange(va, nr << Addressing.PageShift);
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
             // The check pass of populate_pt_range, counting without a limit.
             _tablesNeeded = 0;
@@ -228,7 +228,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
             PageTables<TFormat>.CheckOutput(PhysAddr.FromMfn(mfn), size);
         }
 
-        lock (_ptLock)
+        using (_ptLock.EnterScope())
         {
             var op = new Operation(va.Value, mfn, nr, flags, Profile);
             _tablesNeeded = 0;
