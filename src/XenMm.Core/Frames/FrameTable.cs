@@ -343,7 +343,7 @@ public sealed partial class FrameTable
     // The bitmaps of a free chunk [idx, idx + 2^order): its head bit, and either its pages' small-chunk bits (order
     // < 6: the chunk lies in one 64-page group) or its groups' covered bits. The hot entry is the caller's.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe void MarkFreeChunk(uint idx, int order)
+    private unsafe void MarkFreeChunk(uint idx, int order)
     {
         _headBits[idx >> 6] |= 1UL << (int)(idx & 63);
         if (order < 6)
@@ -357,7 +357,7 @@ public sealed partial class FrameTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe void UnmarkFreeChunk(uint idx, int order)
+    private unsafe void UnmarkFreeChunk(uint idx, int order)
     {
         _headBits[idx >> 6] &= ~(1UL << (int)(idx & 63));
         if (order < 6)

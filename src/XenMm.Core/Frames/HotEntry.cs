@@ -10,7 +10,7 @@ internal struct HotEntry
     public const byte FreeHeadFlag = 1;
     public const byte NeedTlbflushFlag = 2;
 
-    // Order | Flags << 8 | Node << 16 | ScrubState << 24: the last word of the entry, read or written at once.
+    // Order | Flags << 8 | Node << 16 | ScrubState << 24: the last word of the entry, read at once by a merge.
     public const int TagOffset = 12;
 
     // The tag bits a merge compares: the order, FreeHeadFlag and the node (not NeedTlbflush nor the scrub state).

@@ -11,9 +11,9 @@ public sealed partial class BuddyHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe uint MergeAndAdd(uint idx, int node, int zone, int order, uint firstDirty)
     {
-        // Merge with the exact buddy; zone is deliberately not re-checked (Xen: free_heap_pages). The loop works on
-        // the frame table's raw storage, read once: a buddy is merged when its tag (order, free-head flag, node)
-        // matches in one compare, and mfn_valid is one range compare when every PDX group is valid.
+        // Merge with the exact buddy; zone is deliberately not re-checked (Xen: free_heap_pages). A buddy is merged
+        // when its tag (order, free-head flag, node) matches in one compare, and mfn_valid is one range compare when
+        // every PDX group is valid.
         var ft = _ft;
         HotEntry* hot = ft.HotBase;
         ulong validLo = ft.ValidLoIdx, validSpan = ft.NrIdx - validLo;
@@ -42,25 +42,7 @@ public sealed partial class BuddyHeap
                 l = ref ListHolding(node, order, buddy, ref *be, ref l);
             }
 
-            uint n = be->Next, p = be->Prev;
-            if (p != PageList.Nil)
-            {
-                hot[p].Next = n;
-            }
-            else
-            {
-                l.Head = n;
-            }
-
-            if (n != PageList.Nil)
-            {
-                hot[n].Prev = p;
-            }
-            else
-            {
-                l.Tail = p;
-            }
-
+            ListDel(ref l, buddy, ref *be);
             if (buddy < idx)
             {
                 // Predecessor: it becomes the head; its first_dirty stands unless only this half is dirty.
@@ -73,10 +55,7 @@ public sealed partial class BuddyHeap
                 firstDirty = mask + be->FirstDirty;
             }
 
-            // The buddy is no longer a head (FrameTable.ClearFreeHead).
-            ft.UnmarkFreeChunk(buddy, order);
-
-            be->Flags = 0;
+            ft.ClearFreeHead(buddy);
             order++;
         }
 

@@ -174,6 +174,23 @@ public sealed partial class BuddyHeap
     private int ListIndex(int node, int zone, int order) => ((node * _nrZones) + zone) * _orders + order;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ListAddHead(ref PageList l, uint i, ref HotEntry e)
+    {
+        e.Prev = PageList.Nil;
+        e.Next = l.Head;
+        if (l.Head != PageList.Nil)
+        {
+            _ft.Hot(l.Head).Prev = i;
+        }
+        else
+        {
+            l.Tail = i;
+        }
+
+        l.Head = i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ListAddTail(ref PageList l, uint i, ref HotEntry e)
     {
         e.Next = PageList.Nil;
@@ -241,50 +258,22 @@ public sealed partial class BuddyHeap
     }
 
     // Xen: page_list_add_scrub: set PFN_ORDER, first_dirty and scrub_state; clean chunks to the list head,
-    // dirty chunks to the tail ([2013]: every chunk to the tail). Written on the frame table's raw storage
-    // (FrameTable.SetFreeHead, then the links), the hot path of every free and split.
+    // dirty chunks to the tail ([2013]: every chunk to the tail).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void AddChunk(uint idx, int node, int zone, int order, uint firstDirty)
+    private void AddChunk(uint idx, int node, int zone, int order, uint firstDirty)
     {
-        var ft = _ft;
-        HotEntry* hot = ft.HotBase;
-        ft.MarkFreeChunk(idx, order);
-
-        HotEntry* e = hot + idx;
-        e->FirstDirty = firstDirty;
-        HotEntry.Tag(e) = HotEntry.FreeHeadTag(order, node);
+        ref var e = ref _ft.SetFreeHead(idx, order);
+        e.FirstDirty = firstDirty;
+        e.ScrubState = 0;
+        e.Node = (byte)node;
         ref var l = ref _lists[ListIndex(node, zone, order)];
         if (firstDirty == _invalidDirty && !_tailOnFree)
         {
-            uint head = l.Head;
-            e->Prev = PageList.Nil;
-            e->Next = head;
-            if (head != PageList.Nil)
-            {
-                hot[head].Prev = idx;
-            }
-            else
-            {
-                l.Tail = idx;
-            }
-
-            l.Head = idx;
+            ListAddHead(ref l, idx, ref e);
         }
         else
         {
-            uint tail = l.Tail;
-            e->Next = PageList.Nil;
-            e->Prev = tail;
-            if (tail != PageList.Nil)
-            {
-                hot[tail].Next = idx;
-            }
-            else
-            {
-                l.Head = idx;
-            }
-
-            l.Tail = idx;
+            ListAddTail(ref l, idx, ref e);
         }
     }
 }
