@@ -1,6 +1,7 @@
 namespace XenMm.PageTables;
 
-// What a checkpoint needs of a table tree: the set of table pages it owns (the tables themselves are in memory).
+// What a checkpoint needs of a table tree: the set of table pages it owns (the tables themselves are in memory);
+// TablePages lists the same.
 public sealed partial class PageTables<TFormat>
 {
     internal ulong[] OwnedFrames() => [.. _owned.Select(t => t.Mfn).Order()];

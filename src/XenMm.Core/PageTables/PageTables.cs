@@ -66,7 +66,7 @@ public sealed partial class PageTables<TFormat>
         {
             using (_lock.EnterScope())
             {
-                return [.. _owned.Select(t => t.Mfn).Order().Select(v => new Mfn(v))];
+                return [.. OwnedFrames().Select(v => new Mfn(v))];
             }
         }
     }
