@@ -8,24 +8,9 @@ internal readonly record struct FreeChunk(ulong Start, int Order)
     public ulong End => Start + (1UL << Order);
 }
 
-/// <summary>The heap's free chunks in address order, read from every <c>heap(node, zone, order)</c> list.</summary>
+/// <summary>The heap's free chunks in address order (<see cref="BuddyHeap.FreeChunks"/> lists them list by list).</summary>
 internal static class FreeChunks
 {
-    public static List<FreeChunk> Of(BuddyHeap heap)
-    {
-        var chunks = new List<FreeChunk>();
-        for (var node = 0; node < heap.Config.Nodes; node++)
-        {
-            for (var zone = 0; zone < heap.NrZones; zone++)
-            {
-                for (var order = 0; order <= heap.MaxOrder; order++)
-                {
-                    chunks.AddRange(heap.FreeList(node, zone, order).Select(head => new FreeChunk(head.Value, order)));
-                }
-            }
-        }
-
-        chunks.Sort((a, b) => a.Start.CompareTo(b.Start));
-        return chunks;
-    }
+    public static List<FreeChunk> Of(BuddyHeap heap) =>
+        [.. heap.FreeChunks().Select(c => new FreeChunk(c.Head.Value, c.Order)).OrderBy(c => c.Start)];
 }

@@ -130,6 +130,27 @@ public sealed partial class BuddyHeap
         return result;
     }
 
+    /// <summary>
+    /// Every free chunk, its head and order: the lists <c>heap(node, zone, order)</c> in turn (nodes, then zones,
+    /// then orders), each from head to tail, read under one hold of the heap lock.
+    /// </summary>
+    public IReadOnlyList<(Mfn Head, int Order)> FreeChunks()
+    {
+        var result = new List<(Mfn, int)>();
+        using (_lock.EnterScope())
+        {
+            for (int li = 0; li < _lists.Length; li++)
+            {
+                for (uint i = _lists[li].Head; i != PageList.Nil; i = _ft.Hot(i).Next)
+                {
+                    result.Add((new Mfn(_ft.ToMfn(i)), li % _orders));
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Number of free chunks of each order, over every node and zone (index = order).</summary>
     public ulong[] FreeChunkHistogram()
     {

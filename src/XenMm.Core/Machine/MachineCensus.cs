@@ -118,23 +118,9 @@ public sealed class MachineCensus
     private static void CollectHeapClaims(MachineState state, Action<int, PageUse, ulong, ulong> add)
     {
         var heap = state.Heap;
-        for (var node = 0; node < heap.Config.Nodes; node++)
+        foreach (var (head, order) in heap.FreeChunks())
         {
-            for (var zone = 0; zone < heap.NrZones; zone++)
-            {
-                if (heap.Avail(node, zone) == 0)
-                {
-                    continue;
-                }
-
-                for (var order = 0; order <= heap.MaxOrder; order++)
-                {
-                    foreach (var head in heap.FreeList(node, zone, order))
-                    {
-                        add(Claim, PageUse.Free, head.Value, head.Value + (1UL << order));
-                    }
-                }
-            }
+            add(Claim, PageUse.Free, head.Value, head.Value + (1UL << order));
         }
 
         foreach (var x in state.HeapModel?.XenheapAllocations ?? [])

@@ -35,5 +35,7 @@ public sealed class W2OracleTests
         // README: zone 21 list = [0x140000, 0x100000], zone 20 list = [0xC0000, 0x80000], head first.
         Assert.Equal([new Mfn(0x140000), new Mfn(0x100000)], chunked.FreeList(0, 21, 18));
         Assert.Equal([new Mfn(0xC0000), new Mfn(0x80000)], chunked.FreeList(0, 20, 18));
+        // FreeChunks: every list in turn (zone 20 before zone 21), head to tail.
+        Assert.Equal([(new Mfn(0xC0000), 18), (new Mfn(0x80000), 18), (new Mfn(0x140000), 18), (new Mfn(0x100000), 18)], chunked.FreeChunks());
     }
 }
