@@ -294,9 +294,30 @@ public sealed partial class FrameTable
         idx < NrIdx && idx >= _validLoIdx
         && (_allGroupsValid || (_groupValid[idx >> (_groupShift + 6)] & (1UL << (int)((idx >> _groupShift) & 63))) != 0);
 
+    /// <summary>
+    /// Backs the whole table with memory now, as Xen's <c>setup_frametable_mappings</c> maps and zeroes its frame table
+    /// at boot: afterwards no heap operation waits for the OS to fault a page of the table in. By default the table is
+    /// backed a page at a time as it is first written, so a machine costs the memory it touches; this costs
+    /// <see cref="ReservedBytes"/> at once. A hint only: where the OS cannot populate ahead (not Linux 5.14+), pages
+    /// still fault in as they are written. The table's contents do not change.
+    /// </summary>
+    public void Prefault()
+    {
+        _storage.Populate(0, _storage.Length);
+        Prefaulted = true;
+    }
+
+    /// <summary>Whether <see cref="Prefault"/> has backed the whole table.</summary>
+    public bool Prefaulted { get; private set; }
+
     /// <summary>Backs the hot entries and bitmap words of <c>[idx, idx + count)</c> now: a page-wise init is about to write them all.</summary>
     internal unsafe void Populate(uint idx, ulong count)
     {
+        if (Prefaulted)
+        {
+            return;
+        }
+
         ulong hotBase = (ulong)((byte*)_hot - (byte*)_storage.Pointer);
         _storage.Populate(hotBase + ((ulong)idx * (ulong)sizeof(HotEntry)), count * (ulong)sizeof(HotEntry));
         foreach (var bits in (ReadOnlySpan<nint>)[(nint)_headBits, (nint)_smallFree])
@@ -308,6 +329,11 @@ public sealed partial class FrameTable
 
     // The merge loop of free_heap_pages reads this once and works on the raw storage (BuddyHeap.MergeAndAdd).
     internal unsafe HotEntry* HotBase => _hot;
+
+    // The free-head and small-chunk bitmaps, for the page-wise init loop (BuddyHeap.FreeRunPageWise).
+    internal unsafe ulong* HeadBitsBase => _headBits;
+
+    internal unsafe ulong* SmallFreeBase => _smallFree;
 
     // IsValidIdx(i) is "i - ValidLoIdx < NrIdx - ValidLoIdx" (one compare) when every PDX group is valid.
     internal ulong ValidLoIdx => _validLoIdx;
