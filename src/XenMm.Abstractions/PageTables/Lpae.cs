@@ -36,18 +36,17 @@ public static class Lpae
             throw new XenMmException(MmError.InvalidArgument, $"Level {level} is not a page-table level (0-3).");
         }
 
-        var table = (raw & 2) != 0;
+        // Bit tests straight to the kind: with a constant level (the walk's) this folds to two tests.
         if (!IsValid(raw))
         {
             return DescriptorKind.Invalid;
         }
 
-        return level switch
+        if ((raw & 2) != 0)
         {
-            PageLevel => table ? DescriptorKind.Page : DescriptorKind.Reserved,
-            _ when table => DescriptorKind.Table,
-            0 => DescriptorKind.Reserved,
-            _ => DescriptorKind.Block,
-        };
+            return level == PageLevel ? DescriptorKind.Page : DescriptorKind.Table;
+        }
+
+        return level is PageLevel or 0 ? DescriptorKind.Reserved : DescriptorKind.Block;
     }
 }

@@ -32,11 +32,13 @@ public sealed partial class PageTables<TFormat>
     private readonly ulong _root;
     private readonly ulong _tableBits;
     // The table pages this engine took, root first, in the order taken, each with the entry that links it (0 for the
-    // root and for tables linked by LinkTable, which an update never rolls back). One small list rather than a set
-    // and a log: a tree is cheap to create and to grow (W4 creates one per map); the rare readers sort or hash it.
-    private readonly List<(ulong Mfn, ulong Entry)> _owned = new(4);
-    private int _updateStart; // _owned[_updateStart..] were created by the current update
-    private readonly XenSpinlock _lock = new(); // Xen's xen_pt_lock
+    // root and for tables linked by LinkTable, which an update never rolls back). One small array and a count rather
+    // than a set and a log, or a List (one object more): a tree is cheap to create and to grow (W4 creates one per
+    // map); the rare readers sort or hash it.
+    private (ulong Mfn, ulong Entry)[] _owned = new (ulong, ulong)[4];
+    private int _ownedCount;
+    private int _updateStart; // _owned[_updateStart.._ownedCount) were created by the current update
+    private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
 
     // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
     // starts there without a lookup.
@@ -72,7 +74,7 @@ public sealed partial class PageTables<TFormat>
     }
 
     /// <summary>Xen's <c>xen_pt_lock</c> for this tree: held by every update and by the readers of the whole tree.</summary>
-    internal XenSpinlock SyncRoot => _lock;
+    internal ref XenSpinlock SyncRoot => ref _lock;
 
     /// <summary>The number of entries of the root table that the input-address width can reach (4 on arm32, 512 on arm64).</summary>
     public static int RootEntries => 1 << Math.Min(9, TFormat.VaBits - LevelShift(TFormat.RootLevel));
@@ -110,7 +112,7 @@ public sealed partial class PageTables<TFormat>
         memory.ZeroPage(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
-        tables._owned.Add((root.Value, 0));
+        tables.AddOwned(root.Value, 0);
         return tables;
     }
 
@@ -253,7 +255,7 @@ public sealed partial class PageTables<TFormat>
             throw WalkError(error, new VirtAddr(v), level);
         }
 
-        _updateStart = _owned.Count;
+        _updateStart = _ownedCount;
     }
 
     /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
@@ -311,6 +313,19 @@ public sealed partial class PageTables<TFormat>
     /// <summary>True when table pages come from <paramref name="allocator"/>.</summary>
     internal bool TakesFramesFrom(IFrameAllocator allocator) => ReferenceEquals(_allocator, allocator);
 
+    private void AddOwned(ulong mfn, ulong entry)
+    {
+        if (_ownedCount == _owned.Length)
+        {
+            Array.Resize(ref _owned, _ownedCount * 2);
+        }
+
+        _owned[_ownedCount++] = (mfn, entry);
+    }
+
+    // The frames of the table pages taken, in the order taken.
+    private IEnumerable<ulong> OwnedInOrder() => _owned.Take(_ownedCount).Select(t => t.Mfn);
+
     internal ulong ReadEntry(ulong address) => _memory.ReadU64(new PhysAddr(address));
 
     internal void WriteEntry(ulong address, ulong raw) => _memory.WriteU64(new PhysAddr(address), raw);
@@ -325,24 +340,25 @@ public sealed partial class PageTables<TFormat>
             throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
         }
 
-        _updateStart = _owned.Count;
+        _updateStart = _ownedCount;
     }
 
     /// <summary>Unlinks and gives back every table created since <see cref="BeginUpdate"/>, newest first.</summary>
     internal void RollBackTables()
     {
-        for (var i = _owned.Count - 1; i >= _updateStart; i--)
+        for (var i = _ownedCount - 1; i >= _updateStart; i--)
         {
             var (table, entry) = _owned[i];
             if (entry != 0)
             {
                 WriteEntry(entry, 0);
-                _owned.RemoveAt(i);
+                Array.Copy(_owned, i + 1, _owned, i, _ownedCount - i - 1);
+                _ownedCount--;
                 _allocator!.Free(new Mfn(table));
             }
         }
 
-        _updateStart = _owned.Count;
+        _updateStart = _ownedCount;
     }
 
     /// <summary>
@@ -415,7 +431,7 @@ public sealed partial class PageTables<TFormat>
         _memory.ZeroPage(mfn);
         table = mfn.ToPhysAddr().Value;
         WriteEntry(entry, TFormat.MakeTable(new PhysAddr(table), _tableBits));
-        _owned.Add((mfn.Value, entry));
+        AddOwned(mfn.Value, entry);
         return true;
     }
 
@@ -485,21 +501,18 @@ public sealed partial class PageTables<TFormat>
     private bool Descend(ref ulong table, ref byte[]? chunk, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
     {
         var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
-        if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
+        ulong raw;
+        if ((address >> PhysicalMemory.ChunkShift) == chunkIndex)
         {
-            if (foreign && !_memory.IsRam(new PhysAddr(address)))
-            {
-                result = new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
-                return false;
-            }
-
-            chunk = ChunkAt(address);
-            chunkIndex = chunk is null ? ulong.MaxValue : address >> PhysicalMemory.ChunkShift;
+            // The chunk of the level before: no null check, chunkIndex is MaxValue whenever chunk is null.
+            raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk!), (nint)(address & ChunkMask)));
+        }
+        else if (!ReadInOtherChunk(ref chunk, ref chunkIndex, address, foreign, out raw))
+        {
+            result = new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
+            return false;
         }
 
-        var raw = chunk is null
-            ? ReadOutsideChunk(address)
-            : Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
         var kind = TFormat.Classify(raw, level);
         if (kind == DescriptorKind.Table)
         {
@@ -518,6 +531,29 @@ public sealed partial class PageTables<TFormat>
     // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte[]? ChunkAt(ulong address) => _memory.BackingChunk(address);
+
+    // A step into another chunk (or memory with no chunk): false when a foreign walk leaves RAM (external abort).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ReadInOtherChunk(ref byte[]? chunk, ref ulong chunkIndex, ulong address, bool foreign, out ulong raw)
+    {
+        if (foreign && !_memory.IsRam(new PhysAddr(address)))
+        {
+            raw = 0;
+            return false;
+        }
+
+        chunk = _memory.BackingChunk(address);
+        if (chunk is null)
+        {
+            chunkIndex = ulong.MaxValue;
+            raw = _memory.ReadU64(new PhysAddr(address));
+            return true;
+        }
+
+        chunkIndex = address >> PhysicalMemory.ChunkShift;
+        raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+        return true;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadOutsideChunk(ulong address) => _memory.ReadU64(new PhysAddr(address));
