@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace XenMm;
@@ -16,7 +17,12 @@ namespace XenMm;
 // stands in for the fence the building thread does not execute: either that thread's "inside" store is visible to the
 // revoker, or its following check sees Revoking and it steps back out. From then on every thread, the building one
 // included, takes the compare-exchange lock (_taken), as an unbiased spinlock does.
-internal sealed class XenSpinlock
+//
+// A struct inside its owner (a heap, a table tree: W4 creates a tree per map, and an object more costs as much as
+// the lock itself). Never copy one and never hold one in a readonly field: a copy, or the defensive copy the compiler
+// makes to call a method on a readonly struct field, is a second lock. default(XenSpinlock) is a working lock biased
+// to no thread.
+internal struct XenSpinlock
 {
     private const int Biased = 0, Revoking = 1, Revoked = 2;
 
@@ -27,7 +33,7 @@ internal sealed class XenSpinlock
     [ThreadStatic]
     private static int t_threadToken;
 
-    private readonly int _biasOwner = ThreadToken();
+    private readonly int _biasOwner;
     private int _bias;     // Biased, then Revoking, then Revoked, once
     private int _biasHeld; // 1 while the bias owner holds the lock through the bias; written only by that thread
     private int _taken;    // the compare-exchange lock, once the bias is revoked (or on the way to it)
@@ -35,6 +41,10 @@ internal sealed class XenSpinlock
     private int _owner;
 #endif
 
+    /// <summary>A lock biased to the calling thread.</summary>
+    public XenSpinlock() => _biasOwner = ThreadToken();
+
+    [UnscopedRef]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Scope EnterScope()
     {
@@ -53,7 +63,7 @@ internal sealed class XenSpinlock
 #if DEBUG
         _owner = Environment.CurrentManagedThreadId;
 #endif
-        return new Scope(this, biased);
+        return new Scope(ref this, biased);
     }
 
     private static int ThreadToken()
@@ -67,7 +77,7 @@ internal sealed class XenSpinlock
     }
 
     // Whether the lock is still biased (no other thread has ever asked for it).
-    internal bool IsBiased => Volatile.Read(ref _bias) == Biased;
+    internal readonly bool IsBiased => Volatile.Read(in _bias) == Biased;
 
     // The bias owner: "inside", then "nobody revoked". The store and the load must not trade places; the JIT keeps
     // volatile accesses in program order, and a revoker's process-wide barrier covers the CPU's store buffer.
@@ -123,12 +133,12 @@ internal sealed class XenSpinlock
 
     internal readonly ref struct Scope
     {
-        private readonly XenSpinlock _lock;
+        private readonly ref XenSpinlock _lock;
         private readonly bool _biased;
 
-        public Scope(XenSpinlock owner, bool biased)
+        public Scope(ref XenSpinlock owner, bool biased)
         {
-            _lock = owner;
+            _lock = ref owner;
             _biased = biased;
         }
 

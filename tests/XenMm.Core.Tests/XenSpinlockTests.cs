@@ -26,6 +26,19 @@ public sealed class XenSpinlockTests
 #endif
 
     [Fact]
+    public void No_field_holds_the_lock_readonly()
+    {
+        // A method call on a readonly struct field works on a defensive copy: each caller would take its own lock.
+        var fields = typeof(XenSpinlock).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(f => f.FieldType == typeof(XenSpinlock))
+            .ToList();
+
+        Assert.Contains(fields, f => f.DeclaringType == typeof(XenMm.Heap.BuddyHeap));
+        Assert.All(fields, f => Assert.False(f.IsInitOnly, $"{f.DeclaringType}.{f.Name} is readonly"));
+    }
+
+    [Fact]
     public void Stays_biased_while_only_the_building_thread_takes_it()
     {
         var spinlock = new XenSpinlock();
@@ -90,16 +103,16 @@ public sealed class XenSpinlockTests
             var threads = Enumerable.Range(0, others).Select(_ => new Thread(() =>
             {
                 go.Wait();
-                Count(spinlock, counter, perThread);
+                Count(ref spinlock, counter, perThread);
             })).ToArray();
             foreach (var t in threads)
             {
                 t.Start();
             }
 
-            Count(spinlock, counter, perThread / 2);
+            Count(ref spinlock, counter, perThread / 2);
             go.Set();
-            Count(spinlock, counter, perThread / 2);
+            Count(ref spinlock, counter, perThread / 2);
             foreach (var t in threads)
             {
                 Assert.True(t.Join(60_000));
@@ -111,7 +124,7 @@ public sealed class XenSpinlockTests
     }
 
     // A read, a pause and a write: two holders at once would lose increments.
-    private static void Count(XenSpinlock spinlock, long[] counter, int times)
+    private static void Count(ref XenSpinlock spinlock, long[] counter, int times)
     {
         for (int i = 0; i < times; i++)
         {

@@ -4,12 +4,17 @@ namespace XenMm.PageTables;
 // TablePages lists the same.
 public sealed partial class PageTables<TFormat>
 {
-    internal ulong[] OwnedFrames() => [.. _owned.Select(t => t.Mfn).Order()];
+    internal ulong[] OwnedFrames() => [.. OwnedInOrder().Order()];
 
     internal void ReplaceOwned(IEnumerable<ulong> frames)
     {
-        _owned.Clear();
-        _owned.AddRange(frames.Distinct().Select(m => (m, 0UL)));
-        _updateStart = _owned.Count;
+        var distinct = frames.Distinct().ToArray();
+        _ownedCount = 0;
+        foreach (var m in distinct)
+        {
+            AddOwned(m, 0);
+        }
+
+        _updateStart = _ownedCount;
     }
 }

@@ -14,7 +14,7 @@ public sealed partial class XenMappings<TFormat> : ICheckpointable
     public void SaveCheckpoint(IBufferWriter<byte> writer)
     {
         ulong[] owned;
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             owned = Tables.OwnedFrames();
         }
@@ -50,7 +50,7 @@ public sealed partial class XenMappings<TFormat> : ICheckpointable
             throw CheckpointErrors.Corrupt(what, "the root table is not among the owned pages");
         }
 
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             Tables.ReplaceOwned(owned);
         }

@@ -28,7 +28,7 @@ public sealed partial class BuddyHeap
     private readonly uint _invalidDirty;
     private readonly bool _tailOnFree; // [2013]: page_list_add_tail for every freed chunk
     private readonly bool _foreignLists; // [2013]: MFN 0 is in the heap, so a chunk may sit on another zone's list
-    private readonly XenSpinlock _lock = new(); // Xen's heap_lock
+    private XenSpinlock _lock = new(); // Xen's heap_lock (a struct: never readonly, never copied)
     private ulong _total;
     private ulong _outstandingClaims;
     private ulong _xenLo;

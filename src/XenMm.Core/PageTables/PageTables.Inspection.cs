@@ -41,7 +41,7 @@ public sealed partial class PageTables<TFormat>
     {
         var problems = new List<string>();
         var reachable = new HashSet<ulong> { _root >> Addressing.PageShift };
-        var owned = _owned.Select(t => t.Mfn).ToHashSet();
+        var owned = OwnedInOrder().ToHashSet();
         AuditTable(_root, TFormat.RootLevel, 0, owned, reachable, problems);
         if (!IsReadOnly)
         {

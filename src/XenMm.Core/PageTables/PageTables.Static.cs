@@ -67,6 +67,6 @@ public sealed partial class PageTables<TFormat>
         }
 
         WriteEntry(entry, TFormat.MakeTable(table.ToPhysAddr(), _tableBits));
-        _owned.Add((table.Value, 0));
+        AddOwned(table.Value, 0);
     }
 }

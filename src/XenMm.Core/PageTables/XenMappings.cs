@@ -21,8 +21,6 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     // Xen: XEN_PT_4K_NR_CONTIG, the number of entries the contiguous hint spans with the 4 KiB granule.
     private const ulong NrContig = 16;
 
-    // Xen's xen_pt_lock: the tree's own lock, so its audit and dump never see half an update.
-    private readonly XenSpinlock _ptLock;
     private readonly List<TlbMaintenance> _tlbLog = [];
     private readonly List<(ulong Entry, ulong Old)> _written = [];
 
@@ -39,11 +37,13 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
         ArgumentNullException.ThrowIfNull(tables);
         Tables = tables;
         Profile = profile;
-        _ptLock = tables.SyncRoot;
     }
 
     /// <summary>The tables updated.</summary>
     public PageTables<TFormat> Tables { get; }
+
+    // Xen's xen_pt_lock: the tree's own lock, so its audit and dump never see half an update.
+    private ref XenSpinlock PtLock => ref Tables.SyncRoot;
 
     /// <inheritdoc />
     public XenProfile Profile { get; }
@@ -53,7 +53,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     {
         get
         {
-            using (_ptLock.EnterScope())
+            using (PtLock.EnterScope())
             {
                 return [.. _tlbLog];
             }
@@ -72,7 +72,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     {
         ArgumentNullException.ThrowIfNull(violations);
         PageTableAudit audit;
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             audit = Tables.AuditLocked();
         }
@@ -83,7 +83,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     /// <summary>Forgets the recorded TLB maintenance.</summary>
     public void ClearTlbLog()
     {
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             _tlbLog.Clear();
         }
@@ -154,7 +154,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
         }
 
         PageTables<TFormat>.CheckRange(va, nr << Addressing.PageShift);
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             // The check pass of populate_pt_range, counting without a limit.
             _tablesNeeded = 0;
@@ -228,7 +228,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
             PageTables<TFormat>.CheckOutput(PhysAddr.FromMfn(mfn), size);
         }
 
-        using (_ptLock.EnterScope())
+        using (PtLock.EnterScope())
         {
             var op = new Operation(va.Value, mfn, nr, flags, Profile);
             _tablesNeeded = 0;
