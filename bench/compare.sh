@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the native baseline (C sources and a Makefile, built in a scratch folder as its run.sh does) and
-# XenMm.Bench (Release) RUNS times each (default 5), then for every line name printed by both sides:
+# XenMm.Bench (Release, one process per workload group) RUNS times each (default 5), then for every line name
+# printed by both sides:
 #   correctness values (units hash/count/pages/frames/bool/value) must be equal on both sides and in every run;
 #   timings (any other unit) print the XenMm/native ratio of the medians, with both medians.
 # New workloads are picked up by name: nothing here lists them.
@@ -35,10 +36,17 @@ cp "$NATIVE"/*.c "$NATIVE"/Makefile "$BUILD"/
 make -s -C "$BUILD" all >&2
 dotnet build "$ROOT/bench/XenMm.Bench" -c Release -o "$BUILD/xenmm" >/dev/null
 native_bins=$(cd "$BUILD" && for b in xenheap_bench pt_bench; do [ -x "$b" ] && echo "$b"; done)
+# XenMm runs in one process per group (XenMm.Bench --groups), as the native side runs one per binary: the heap
+# workloads together (as xenheap_bench), the page-table ones (as pt_bench), each XenMm-only workload alone. A workload
+# run after another in the same process gets code that tiered compilation optimised for the other's profile.
+mapfile -t xenmm_groups < <(dotnet "$BUILD/xenmm/XenMm.Bench.dll" --groups)
 i=0
 while [ "$i" -lt "$RUNS" ]; do
     for b in $native_bins; do (cd "$BUILD" && "./$b") >>"$BUILD/native.txt"; done
-    dotnet "$BUILD/xenmm/XenMm.Bench.dll" >>"$BUILD/xenmm.txt"
+    for group in "${xenmm_groups[@]}"; do
+        # shellcheck disable=SC2086 # a group is a space-separated list of workload names
+        dotnet "$BUILD/xenmm/XenMm.Bench.dll" $group >>"$BUILD/xenmm.txt"
+    done
     i=$((i + 1))
 done
 LOAD_AFTER=$(load)
