@@ -183,6 +183,13 @@ public sealed partial class PhysicalMemory
     /// <summary>Fills the frame <paramref name="mfn"/> with <paramref name="value"/>. Zeroing a never-written frame backs nothing.</summary>
     public void FillPage(Mfn mfn, byte value)
     {
+        // A frame in a chunk that is all RAM needs no bank lookup (a page-table page being zeroed, most often).
+        if (mfn.Value <= (ulong.MaxValue >> Addressing.PageShift) && FullRamChunk(mfn.Value << Addressing.PageShift) is { } full)
+        {
+            full.AsSpan((int)((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
+            return;
+        }
+
         var pa = CheckRamFrame(mfn);
         var chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
         chunk?.AsSpan((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);

@@ -206,6 +206,7 @@ public sealed partial class PageTables<TFormat>
             if (target == lastLevel && region == lastRegion)
             {
                 entry = lastTable + (((v >> LevelShift(target)) & IndexMask) << EntryShift);
+                lastChunk ??= _memory.BackingChunk(entry);
                 if (lastChunk is not null)
                 {
                     ref var slot = ref Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(lastChunk), (nint)(entry & ChunkMask)));
@@ -236,7 +237,6 @@ public sealed partial class PageTables<TFormat>
                 if ((old & 1) == 0)
                 {
                     WriteEntry(entry, TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits));
-                    lastChunk = _memory.BackingChunk(entry);
                     var step = LevelSize(target);
                     v += step;
                     p += step;
@@ -507,10 +507,27 @@ public sealed partial class PageTables<TFormat>
             // The chunk of the level before: no null check, chunkIndex is MaxValue whenever chunk is null.
             raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk!), (nint)(address & ChunkMask)));
         }
-        else if (!ReadInOtherChunk(ref chunk, ref chunkIndex, address, foreign, out raw))
+        else
         {
-            result = new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
-            return false;
+            // Another chunk, or memory with no chunk: calls, and no local's address taken, so the walk's state
+            // stays in registers on the common path.
+            if (foreign && !_memory.IsRam(new PhysAddr(address)))
+            {
+                result = new Translation(FaultKind.ExternalAbort, level, new PhysAddr(address), 0, default);
+                return false;
+            }
+
+            chunk = ChunkAt(address);
+            if (chunk is null)
+            {
+                chunkIndex = ulong.MaxValue;
+                raw = ReadOutsideChunk(address);
+            }
+            else
+            {
+                chunkIndex = address >> PhysicalMemory.ChunkShift;
+                raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+            }
         }
 
         var kind = TFormat.Classify(raw, level);
@@ -531,29 +548,6 @@ public sealed partial class PageTables<TFormat>
     // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte[]? ChunkAt(ulong address) => _memory.BackingChunk(address);
-
-    // A step into another chunk (or memory with no chunk): false when a foreign walk leaves RAM (external abort).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool ReadInOtherChunk(ref byte[]? chunk, ref ulong chunkIndex, ulong address, bool foreign, out ulong raw)
-    {
-        if (foreign && !_memory.IsRam(new PhysAddr(address)))
-        {
-            raw = 0;
-            return false;
-        }
-
-        chunk = _memory.BackingChunk(address);
-        if (chunk is null)
-        {
-            chunkIndex = ulong.MaxValue;
-            raw = _memory.ReadU64(new PhysAddr(address));
-            return true;
-        }
-
-        chunkIndex = address >> PhysicalMemory.ChunkShift;
-        raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
-        return true;
-    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadOutsideChunk(ulong address) => _memory.ReadU64(new PhysAddr(address));
