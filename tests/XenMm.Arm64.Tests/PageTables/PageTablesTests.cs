@@ -1,5 +1,6 @@
 using CsCheck;
 using XenMm.Arm64.PageTables;
+using XenMm.Memory;
 using XenMm.PageTables;
 using XenMm.Tests.Shared;
 
@@ -26,6 +27,26 @@ public class PageTablesTests
         tables.MapRange(new VirtAddr(Va + 8192), new PhysAddr(0x8000_0000), 4096, new LeafAttributes(MairIndex.MT_NORMAL, Shareability.Inner), allowBlocks: false);
         Assert.Equal((FaultKind.Permission, 3), Fault(tables.Translate(new VirtAddr(Va + 8192), AccessType.Execute)));
         Assert.Equal(AccessPermissions.Read | AccessPermissions.Write, tables.Translate(new VirtAddr(Va + 8192)).Permissions);
+    }
+
+    [Fact]
+    public void A_foreign_walk_faults_outside_RAM_reads_unwritten_RAM_as_zero_and_crosses_chunks()
+    {
+        // 8 MiB of RAM: four 2 MiB chunks. Root at its start; each root entry tries one kind of next step.
+        var memory = new PhysicalMemory([new RamBank(new PhysAddr(0x4000_0000), 8UL << 20)], 48);
+        memory.WriteU64(new PhysAddr(0x4000_0000), 0x9000_0000 | 3);            // VA 0: a table outside RAM
+        memory.WriteU64(new PhysAddr(0x4000_0008), 0x4040_0000 | 3);            // VA 1 << 39: a table never written
+        memory.WriteU64(new PhysAddr(0x4000_0010), 0x4060_0000 | 3);            // VA 2 << 39: a table in the last chunk
+        memory.WriteU64(new PhysAddr(0x4060_0000), 0x8000_0000 | 0x70D);        // ... holding a 1 GiB block
+        var tables = PageTables<Vmsa64Format>.Attach(memory, new PhysAddr(0x4000_0000));
+
+        var abort = tables.Translate(new VirtAddr(0));
+        var unwritten = tables.Translate(new VirtAddr(1UL << 39));
+        var block = tables.Translate(new VirtAddr((2UL << 39) + 0x1234));
+
+        Assert.Equal((FaultKind.ExternalAbort, 1), (abort.Fault, abort.Level));
+        Assert.Equal((FaultKind.Translation, 1), (unwritten.Fault, unwritten.Level));
+        Assert.Equal((FaultKind.None, 1, 0x8000_1234UL), (block.Fault, block.Level, block.PhysAddr.Value));
     }
 
     [Fact]
