@@ -7,7 +7,13 @@ public class LpaeTests
 {
     [Theory]
     [InlineData(0b00, 0, DescriptorKind.Invalid)]
+    [InlineData(0b00, 1, DescriptorKind.Invalid)]
+    [InlineData(0b00, 2, DescriptorKind.Invalid)]
+    [InlineData(0b00, 3, DescriptorKind.Invalid)]
+    [InlineData(0b10, 0, DescriptorKind.Invalid)]
+    [InlineData(0b10, 1, DescriptorKind.Invalid)]
     [InlineData(0b10, 2, DescriptorKind.Invalid)]
+    [InlineData(0b10, 3, DescriptorKind.Invalid)]
     [InlineData(0b11, 0, DescriptorKind.Table)]
     [InlineData(0b11, 1, DescriptorKind.Table)]
     [InlineData(0b11, 2, DescriptorKind.Table)]
