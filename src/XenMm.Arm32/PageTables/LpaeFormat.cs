@@ -27,6 +27,7 @@ public readonly struct LpaeFormat : IPageTableFormat
     public static ulong OutputAddressMask => LpaeEntry.BaseMask;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per update; a call costs more than the bit fields
     public static ulong EncodeAttributes(in LeafAttributes attributes) => default(LpaeEntry)
         .WithAi(attributes.AttrIndx)
         .WithNs(attributes.NonSecure)

@@ -26,6 +26,7 @@ public readonly struct Vmsa64Format : IPageTableFormat
     public static ulong OutputAddressMask => Vmsa64Entry.OutputAddressMask;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per update; a call costs more than the bit fields
     public static ulong EncodeAttributes(in LeafAttributes attributes) => default(Vmsa64Entry)
         .WithAttrIndx(attributes.AttrIndx)
         .WithNS(attributes.NonSecure)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using XenMm.Memory;
@@ -612,29 +613,47 @@ public sealed partial class PageTables<TFormat>
         return new Translation(fault, level, pa, raw, attributes);
     }
 
+    // The range checks run on every update; the messages are built out of line so the checks inline.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CheckRange(VirtAddr va, ulong size)
+    {
+        if (!va.IsPageAligned || (size & Addressing.PageMask) != 0
+            || size > (1UL << TFormat.VaBits) || va.Value > (1UL << TFormat.VaBits) - size)
+        {
+            ThrowBadRange(va, size);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckOutput(PhysAddr pa, ulong size)
+    {
+        if (!pa.IsPageAligned || size > (1UL << TFormat.PaBits) || pa.Value > (1UL << TFormat.PaBits) - size)
+        {
+            ThrowBadOutput(pa, size);
+        }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadRange(VirtAddr va, ulong size)
     {
         if (!va.IsPageAligned || (size & Addressing.PageMask) != 0)
         {
             throw new XenMmException(MmError.Misaligned, $"VA {va} or size 0x{size:X} is not page-aligned.");
         }
 
-        if (size > (1UL << TFormat.VaBits) || va.Value > (1UL << TFormat.VaBits) - size)
-        {
-            throw new XenMmException(MmError.InvalidAddress, $"VA range at {va} of 0x{size:X} bytes lies outside the {TFormat.VaBits}-bit {TFormat.Name} input range.");
-        }
+        throw new XenMmException(MmError.InvalidAddress, $"VA range at {va} of 0x{size:X} bytes lies outside the {TFormat.VaBits}-bit {TFormat.Name} input range.");
     }
 
-    internal static void CheckOutput(PhysAddr pa, ulong size)
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadOutput(PhysAddr pa, ulong size)
     {
         if (!pa.IsPageAligned)
         {
             throw new XenMmException(MmError.Misaligned, $"PA {pa} is not page-aligned.");
         }
 
-        if (size > (1UL << TFormat.PaBits) || pa.Value > (1UL << TFormat.PaBits) - size)
-        {
-            throw new XenMmException(MmError.InvalidAddress, $"PA range at {pa} of 0x{size:X} bytes lies outside the {TFormat.PaBits}-bit {TFormat.Name} output range.");
-        }
+        throw new XenMmException(MmError.InvalidAddress, $"PA range at {pa} of 0x{size:X} bytes lies outside the {TFormat.PaBits}-bit {TFormat.Name} output range.");
     }
 }
