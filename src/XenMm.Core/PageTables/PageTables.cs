@@ -328,8 +328,8 @@ public sealed partial class PageTables<TFormat>
     private IEnumerable<ulong> OwnedInOrder() => _owned.Take(_ownedCount).Select(t => t.Mfn);
 
     // Entries in the root's chunk (every table of a small tree, most of a large one) are reached through the root's
-    // chunk without the memory's lookup (three dependent loads); W4 reads and writes four entries and zeroes two
-    // pages per map. Anything else goes through the memory, which checks it.
+    // chunk without the memory's lookup (three dependent loads); W4 reads and writes four entries per map. Anything
+    // else goes through the memory, which checks it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadEntry(ulong address) =>
         InRootChunk(address) is { } chunk
@@ -356,19 +356,6 @@ public sealed partial class PageTables<TFormat>
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte[]? RootChunkSlow() => _rootChunk = _memory.BackingChunk(_root);
-
-    // Zeroes a table page taken for this tree (Xen: clear_page in create_xen_table).
-    private void ZeroTable(Mfn mfn)
-    {
-        var pa = mfn.Value << Addressing.PageShift;
-        if (mfn.Value <= (ulong.MaxValue >> Addressing.PageShift) && InRootChunk(pa) is { } chunk)
-        {
-            new Span<byte>(chunk, (int)(pa & ChunkMask), (int)Addressing.PageSize).Fill(0);
-            return;
-        }
-
-        _memory.ZeroPage(mfn);
-    }
 
     internal static ulong AttributeBitsOf(ulong raw) => TFormat.EncodeAttributes(TFormat.DecodeAttributes(raw));
 
@@ -468,7 +455,7 @@ public sealed partial class PageTables<TFormat>
         }
 
         // Xen: create_xen_table clears the new page before linking it.
-        ZeroTable(mfn);
+        _memory.ZeroPage(mfn);
         table = mfn.ToPhysAddr().Value;
         WriteEntry(entry, TFormat.MakeTable(new PhysAddr(table), _tableBits));
         AddOwned(mfn.Value, entry);
