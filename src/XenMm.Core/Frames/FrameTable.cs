@@ -330,7 +330,7 @@ public sealed partial class FrameTable
     // The merge loop of free_heap_pages reads this once and works on the raw storage (BuddyHeap.MergeAndAdd).
     internal unsafe HotEntry* HotBase => _hot;
 
-    // The free-head and small-chunk bitmaps, for the page-wise init loop (BuddyHeap.FreeRunPageWise).
+    // The free-head and small-chunk bitmaps, for the page-wise init loop (BuddyHeap.FreeRunClean).
     internal unsafe ulong* HeadBitsBase => _headBits;
 
     internal unsafe ulong* SmallFreeBase => _smallFree;
@@ -398,7 +398,7 @@ public sealed partial class FrameTable
 
     // The bits of [idx, idx + 2^order) in idx's 64-page group word; order < 6.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SmallChunkMask(uint idx, int order) => ((1UL << (1 << order)) - 1) << (int)(idx & 63);
+    internal static ulong SmallChunkMask(uint idx, int order) => ((1UL << (1 << order)) - 1) << (int)(idx & 63);
 
     // Sets or clears the covered bits of 64-page groups [q, q + n); n is a power of two and q a multiple of n.
     private unsafe void SetCovered(uint q, uint n, bool value)

@@ -85,28 +85,9 @@ public sealed partial class BuddyHeap
                     }
 
                     // page_list_del(buddy, &heap(0, zone, order)); the buddy stops being a head.
-                    ref PageList l = ref Unsafe.Add(ref lists, order);
-                    uint n = be->Next, p = be->Prev;
-                    if (p != PageList.Nil)
-                    {
-                        hot[p].Next = n;
-                    }
-                    else
-                    {
-                        l.Head = n;
-                    }
-
-                    if (n != PageList.Nil)
-                    {
-                        hot[n].Prev = p;
-                    }
-                    else
-                    {
-                        l.Tail = p;
-                    }
-
+                    ListDel(ref Unsafe.Add(ref lists, order), buddy, ref *be);
                     headWord &= ~(1UL << (int)(buddy & 63));
-                    smallWord &= ~(((1UL << (1 << order)) - 1) << (int)(buddy & 63));
+                    smallWord &= ~FrameTable.SmallChunkMask(buddy, order);
                     be->Flags = 0;
                     idx &= ~(1u << order);
                 }
@@ -124,24 +105,11 @@ public sealed partial class BuddyHeap
 
                 // page_list_add(pg, &heap(0, zone, order)): a clean chunk goes to the head.
                 headWord |= 1UL << (int)(idx & 63);
-                smallWord |= ((1UL << (1 << order)) - 1) << (int)(idx & 63);
-                ref PageList list = ref Unsafe.Add(ref lists, order);
+                smallWord |= FrameTable.SmallChunkMask(idx, order);
                 HotEntry* e = hot + idx;
-                uint head = list.Head;
-                e->Next = head;
-                e->Prev = PageList.Nil;
                 e->FirstDirty = invalidDirty;
                 HotEntry.Tag(e) = HotEntry.FreeHeadTag(order, 0);
-                if (head != PageList.Nil)
-                {
-                    hot[head].Prev = idx;
-                }
-                else
-                {
-                    list.Tail = idx;
-                }
-
-                list.Head = idx;
+                ListAddHead(ref Unsafe.Add(ref lists, order), idx, ref *e);
             }
 
             heads[w] = headWord;
