@@ -17,7 +17,7 @@ public sealed partial class PhysicalMemory
             {
                 if (chunk is not null)
                 {
-                    System.Array.Clear(chunk);
+                    chunk.Bytes.Clear();
                 }
             }
         }

@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace XenMm.Memory;
 
 /// <summary>
 /// The simulated host's physical memory: RAM banks backed sparsely by 2 MiB chunks that are allocated on
-/// first write (never-written RAM reads as zero), and MMIO ranges that hold no bytes. Every page table,
+/// first write (never-written RAM reads as zero; every simulated page starts on a host page), and MMIO ranges
+/// that hold no bytes. Every page table,
 /// the vmap bitmap and every page's contents live here as real little-endian bytes, so an exported image
 /// can be walked by a real MMU emulator.
 /// </summary>
@@ -14,7 +14,7 @@ namespace XenMm.Memory;
 /// race as they would on hardware. Typed accesses must be naturally aligned (Xen never issues unaligned
 /// descriptor or bitmap accesses).
 /// </remarks>
-public sealed partial class PhysicalMemory
+public sealed unsafe partial class PhysicalMemory
 {
     /// <summary>Size of one backing chunk: 2 MiB.</summary>
     public const int ChunkShift = 21;
@@ -23,9 +23,9 @@ public sealed partial class PhysicalMemory
     private const int LeafShift = 12; // chunks per leaf array: 4096 (8 GiB of PA)
     private const int LeafSize = 1 << LeafShift;
 
-    // Two-level radix over chunk numbers. A chunk whose 2 MiB are all RAM has exactly ChunkSize bytes; a chunk
-    // straddling a bank edge gets one extra byte, so the hot path can tell "fully RAM" from its length alone.
-    private readonly byte[]?[]?[] _radix;
+    // Two-level radix over chunk numbers. A chunk straddling a bank edge is marked, so the hot path can tell
+    // "fully RAM" from the chunk alone.
+    private readonly RamChunk?[]?[] _radix;
     private readonly RamBank[] _banks;
     private readonly MmioRange[] _mmio;
     private long _chunkCount;
@@ -71,7 +71,7 @@ public sealed partial class PhysicalMemory
         }
 
         CheckNoOverlap();
-        _radix = new byte[]?[]?[Math.Max(1, (int)(limit >> (ChunkShift + LeafShift)))];
+        _radix = new RamChunk?[]?[Math.Max(1, (int)(limit >> (ChunkShift + LeafShift)))];
     }
 
     /// <summary>Width of the physical address space in bits (PADDR_BITS).</summary>
@@ -107,7 +107,9 @@ public sealed partial class PhysicalMemory
         var chunk = FullRamChunk(pa);
         if (chunk is not null && (pa & 7) == 0)
         {
-            return Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(pa & (ChunkSize - 1))));
+            var value = *(ulong*)(chunk.Base + (pa & (ChunkSize - 1)));
+            GC.KeepAlive(chunk); // the pinned bytes live as long as their chunk
+            return value;
         }
 
         return ReadSlow<ulong>(pa);
@@ -122,7 +124,8 @@ public sealed partial class PhysicalMemory
         var chunk = FullRamChunk(pa);
         if (chunk is not null && (pa & 7) == 0)
         {
-            Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(pa & (ChunkSize - 1)))) = value;
+            *(ulong*)(chunk.Base + (pa & (ChunkSize - 1))) = value;
+            GC.KeepAlive(chunk);
             return;
         }
 
@@ -157,7 +160,7 @@ public sealed partial class PhysicalMemory
             }
             else
             {
-                chunk.AsSpan(offset, n).CopyTo(destination);
+                chunk.Bytes.Slice(offset, n).CopyTo(destination);
             }
 
             destination = destination[n..];
@@ -174,7 +177,7 @@ public sealed partial class PhysicalMemory
         {
             var offset = (int)(pa & (ChunkSize - 1));
             var n = Math.Min(source.Length, ChunkSize - offset);
-            source[..n].CopyTo(ChunkForWrite(pa).AsSpan(offset, n));
+            source[..n].CopyTo(ChunkForWrite(pa).Bytes.Slice(offset, n));
             source = source[n..];
             pa += (ulong)n;
         }
@@ -186,13 +189,13 @@ public sealed partial class PhysicalMemory
         // A frame in a chunk that is all RAM needs no bank lookup (a page-table page being zeroed, most often).
         if (mfn.Value <= (ulong.MaxValue >> Addressing.PageShift) && FullRamChunk(mfn.Value << Addressing.PageShift) is { } full)
         {
-            full.AsSpan((int)((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
+            full.Bytes.Slice((int)((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
             return;
         }
 
         var pa = CheckRamFrame(mfn);
         var chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
-        chunk?.AsSpan((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
+        chunk?.Bytes.Slice((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
     }
 
     /// <summary>Zeroes the frame <paramref name="mfn"/> (Xen: clear_page, scrub_one_page in release builds).</summary>
@@ -203,7 +206,7 @@ public sealed partial class PhysicalMemory
     {
         var pa = CheckRamFrame(mfn);
         var chunk = Chunk(pa);
-        return chunk is null || !chunk.AsSpan((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).ContainsAnyExcept((byte)0);
+        return chunk is null || !chunk.Bytes.Slice((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).ContainsAnyExcept((byte)0);
     }
 
     /// <summary>
@@ -232,7 +235,7 @@ public sealed partial class PhysicalMemory
             }
             else
             {
-                chunk.AsSpan((int)(pa & (ChunkSize - 1)), n).CopyTo(span);
+                chunk.Bytes.Slice((int)(pa & (ChunkSize - 1)), n).CopyTo(span);
             }
 
             stream.Write(span);
@@ -256,21 +259,22 @@ public sealed partial class PhysicalMemory
             {
                 if (leaf[lo] is { } chunk)
                 {
-                    yield return (new PhysAddr((((ulong)hi << LeafShift) | (uint)lo) << ChunkShift), chunk.AsMemory(0, ChunkSize));
+                    yield return (new PhysAddr((((ulong)hi << LeafShift) | (uint)lo) << ChunkShift), chunk.Owner.AsMemory(chunk.Offset, ChunkSize));
                 }
             }
         }
     }
 
     /// <summary>
-    /// The backing array of the 2 MiB chunk holding <paramref name="pa"/> when the whole chunk is RAM and has been
-    /// written, else null. Chunks never move or go away, so a walker may keep the array between reads of one chunk.
+    /// The first byte of the 2 MiB chunk holding <paramref name="pa"/> when the whole chunk is RAM and has been
+    /// written, else null. Chunks never move or go away while this memory lives, so a walker that keeps the memory
+    /// alive (<see cref="GC.KeepAlive"/>) may keep the address between reads of one chunk.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal byte[]? BackingChunk(ulong pa) => FullRamChunk(pa);
+    internal byte* BackingChunk(ulong pa) => FullRamChunk(pa) is { } chunk ? chunk.Base : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private byte[]? FullRamChunk(ulong pa)
+    private RamChunk? FullRamChunk(ulong pa)
     {
         var index = pa >> ChunkShift;
         var hi = index >> LeafShift;
@@ -281,21 +285,21 @@ public sealed partial class PhysicalMemory
         }
 
         var chunk = radix[hi]?[index & (LeafSize - 1)];
-        return chunk is not null && chunk.Length == ChunkSize ? chunk : null;
+        return chunk is not null && chunk.IsFullRam ? chunk : null;
     }
 
-    private byte[]? Chunk(ulong pa)
+    private RamChunk? Chunk(ulong pa)
     {
         var index = pa >> ChunkShift;
         var hi = index >> LeafShift;
         return hi < (ulong)_radix.Length ? _radix[hi]?[index & (LeafSize - 1)] : null;
     }
 
-    private byte[] ChunkForWrite(ulong pa)
+    private RamChunk ChunkForWrite(ulong pa)
     {
         var index = pa >> ChunkShift;
         var hi = (int)(index >> LeafShift);
-        var leaf = _radix[hi] ?? Interlocked.CompareExchange(ref _radix[hi], new byte[]?[LeafSize], null) ?? _radix[hi]!;
+        var leaf = _radix[hi] ?? Interlocked.CompareExchange(ref _radix[hi], new RamChunk?[LeafSize], null) ?? _radix[hi]!;
         ref var slot = ref leaf[index & (LeafSize - 1)];
         if (slot is { } existing)
         {
@@ -304,7 +308,7 @@ public sealed partial class PhysicalMemory
 
         var chunkStart = index << ChunkShift;
         var full = FindBank(chunkStart) is var b and >= 0 && _banks[b].Contains(chunkStart + ChunkSize - 1);
-        var fresh = new byte[full ? ChunkSize : ChunkSize + 1];
+        var fresh = RamChunk.Allocate(full);
         var winner = Interlocked.CompareExchange(ref slot, fresh, null);
         if (winner is null)
         {
@@ -315,19 +319,19 @@ public sealed partial class PhysicalMemory
         return winner;
     }
 
-    private unsafe T ReadSlow<T>(ulong pa)
+    private T ReadSlow<T>(ulong pa)
         where T : unmanaged
     {
         CheckAccess(pa, sizeof(T));
         var chunk = Chunk(pa);
-        return chunk is null ? default : Unsafe.As<byte, T>(ref chunk[(int)(pa & (ChunkSize - 1))]);
+        return chunk is null ? default : Unsafe.As<byte, T>(ref chunk.Bytes[(int)(pa & (ChunkSize - 1))]);
     }
 
-    private unsafe void WriteSlow<T>(ulong pa, T value)
+    private void WriteSlow<T>(ulong pa, T value)
         where T : unmanaged
     {
         CheckAccess(pa, sizeof(T));
-        Unsafe.As<byte, T>(ref ChunkForWrite(pa)[(int)(pa & (ChunkSize - 1))]) = value;
+        Unsafe.As<byte, T>(ref ChunkForWrite(pa).Bytes[(int)(pa & (ChunkSize - 1))]) = value;
     }
 
     private void CheckAccess(ulong pa, int size)

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using XenMm.Memory;
 
 namespace XenMm.PageTables;
@@ -20,7 +19,7 @@ namespace XenMm.PageTables;
 /// <see cref="Dump()"/> and <see cref="TablePages"/> take the tree's lock (Xen's <c>xen_pt_lock</c>), so they are
 /// thread-safe; translations take no lock and may run in parallel with everything (a descriptor is written whole).
 /// </remarks>
-public sealed partial class PageTables<TFormat>
+public sealed unsafe partial class PageTables<TFormat>
     where TFormat : struct, IPageTableFormat
 {
     private const int EntryShift = 3;
@@ -41,9 +40,11 @@ public sealed partial class PageTables<TFormat>
     private int _updateStart; // _owned[_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
 
-    // The backing array of the root's 2 MiB chunk once memory has backed it (chunks never move): every walk
-    // starts there without a lookup.
-    private byte[]? _rootChunk;
+    // The first byte of the root's 2 MiB chunk once memory has backed it (chunks never move, and live as long as
+    // _memory): every walk starts there without a lookup. A raw address rather than the chunk: no null check and no
+    // object reference to track on the walk's path. Whoever reads through it keeps this tree alive until the read
+    // is done (GC.KeepAlive), so the memory and its chunks stay alive too.
+    private byte* _rootChunk;
 
     private PageTables(PhysicalMemory memory, IFrameAllocator? allocator, ulong root, ulong tableBits)
     {
@@ -193,10 +194,10 @@ public sealed partial class PageTables<TFormat>
         // The table that held the previous leaf. Within one call nothing but this loop writes the tables, and it
         // never changes an existing link, so the next leaf of the same table and level is found without walking
         // from the root again; the result is the one a full walk would give. The table's bytes are reached through
-        // the backing array of its chunk, which never moves.
+        // the address of its chunk, which never moves (this loop keeps the tree, and so the memory, alive).
         ulong lastTable = 0, lastRegion = ulong.MaxValue;
         var lastLevel = -1;
-        byte[]? lastChunk = null;
+        byte* lastChunk = null;
         while (left != 0)
         {
             var target = LeafLevel(v | p, left, allowBlocks);
@@ -207,10 +208,14 @@ public sealed partial class PageTables<TFormat>
             if (target == lastLevel && region == lastRegion)
             {
                 entry = lastTable + (((v >> LevelShift(target)) & IndexMask) << EntryShift);
-                lastChunk ??= _memory.BackingChunk(entry);
-                if (lastChunk is not null)
+                if (lastChunk == null)
                 {
-                    ref var slot = ref Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(lastChunk), (nint)(entry & ChunkMask)));
+                    lastChunk = _memory.BackingChunk(entry);
+                }
+
+                if (lastChunk != null)
+                {
+                    ref var slot = ref *(ulong*)(lastChunk + (entry & ChunkMask));
                     if ((slot & 1) == 0)
                     {
                         slot = TFormat.MakeLeaf(new PhysAddr(p), target, attributeBits);
@@ -261,8 +266,12 @@ public sealed partial class PageTables<TFormat>
 
     /// <summary>Translates <paramref name="va"/> for <paramref name="access"/> by a software walk of the bytes in memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Translation Translate(VirtAddr va, AccessType access = AccessType.Read) =>
-        _allocator is null ? TranslateForeign(va.Value, access) : TranslateCore(va.Value, access, foreign: false);
+    public Translation Translate(VirtAddr va, AccessType access = AccessType.Read)
+    {
+        var result = _allocator is null ? TranslateForeign(va.Value, access) : TranslateCore(va.Value, access, foreign: false);
+        GC.KeepAlive(this); // the walk reads the memory's chunks by address
+        return result;
+    }
 
     /// <summary>
     /// Walks from the root towards <paramref name="va"/> and records every descriptor read (Xen: <c>dump_pt_walk</c>).
@@ -331,17 +340,27 @@ public sealed partial class PageTables<TFormat>
     // chunk without the memory's lookup (three dependent loads); W4 reads and writes four entries per map. Anything
     // else goes through the memory, which checks it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong ReadEntry(ulong address) =>
-        InRootChunk(address) is { } chunk
-            ? Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)))
-            : _memory.ReadU64(new PhysAddr(address));
+    internal ulong ReadEntry(ulong address)
+    {
+        var chunk = InRootChunk(address);
+        if (chunk != null)
+        {
+            var raw = *(ulong*)(chunk + (address & ChunkMask));
+            GC.KeepAlive(this);
+            return raw;
+        }
+
+        return _memory.ReadU64(new PhysAddr(address));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteEntry(ulong address, ulong raw)
     {
-        if (InRootChunk(address) is { } chunk)
+        var chunk = InRootChunk(address);
+        if (chunk != null)
         {
-            Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask))) = raw;
+            *(ulong*)(chunk + (address & ChunkMask)) = raw;
+            GC.KeepAlive(this);
             return;
         }
 
@@ -351,11 +370,19 @@ public sealed partial class PageTables<TFormat>
     // The root's chunk when the 8-byte-aligned address lies in it and it is all RAM (chunks never move; _rootChunk is
     // set once), else null.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private byte[]? InRootChunk(ulong address) =>
-        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0 && (address & 7) == 0 ? _rootChunk ?? RootChunkSlow() : null;
+    private byte* InRootChunk(ulong address)
+    {
+        if (((address ^ _root) >> PhysicalMemory.ChunkShift) != 0 || (address & 7) != 0)
+        {
+            return null;
+        }
+
+        var chunk = _rootChunk;
+        return chunk != null ? chunk : RootChunkSlow();
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte[]? RootChunkSlow() => _rootChunk = _memory.BackingChunk(_root);
+    private byte* RootChunkSlow() => _rootChunk = _memory.BackingChunk(_root);
 
     internal static ulong AttributeBitsOf(ulong raw) => TFormat.EncodeAttributes(TFormat.DecodeAttributes(raw));
 
@@ -484,10 +511,15 @@ public sealed partial class PageTables<TFormat>
 
     // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
+    private Translation TranslateForeign(ulong v, AccessType access)
+    {
+        var result = TranslateCore(v, access, foreign: true);
+        GC.KeepAlive(this);
+        return result;
+    }
 
     // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
-    // keeps the backing array of the chunk it is in: tables that share a chunk cost one load per level. It is
+    // keeps the address of the chunk it is in: tables that share a chunk cost one load per level. It is
     // unrolled with a constant level per step so that the JIT folds the level rules (Classify), the shifts and
     // the leaf offset mask of every level; the loop form paid for them per level at run time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -500,8 +532,13 @@ public sealed partial class PageTables<TFormat>
 
         // Three scalars rather than a cursor struct: the JIT keeps them in registers across the inlined steps.
         var table = _root;
-        var chunk = _rootChunk ??= ChunkAt(_root);
-        var chunkIndex = chunk is null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
+        var chunk = _rootChunk;
+        if (chunk == null)
+        {
+            chunk = _rootChunk = ChunkAt(_root);
+        }
+
+        var chunkIndex = chunk == null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
         Translation result;
         if (TFormat.RootLevel == 0 && !Descend(ref table, ref chunk, ref chunkIndex, v, 0, access, foreign, out result))
         {
@@ -525,14 +562,14 @@ public sealed partial class PageTables<TFormat>
     // One level of TranslateCore, always inlined with a constant level. True when the descriptor is a table (the
     // walk moves to it); false with the final result otherwise. chunkIndex is ulong.MaxValue when chunk is null.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Descend(ref ulong table, ref byte[]? chunk, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
+    private bool Descend(ref ulong table, ref byte* chunk, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
     {
         var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
         ulong raw;
         if ((address >> PhysicalMemory.ChunkShift) == chunkIndex)
         {
-            // The chunk of the level before: no null check, chunkIndex is MaxValue whenever chunk is null.
-            raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk!), (nint)(address & ChunkMask)));
+            // The chunk of the level before (chunkIndex is MaxValue whenever chunk is null).
+            raw = *(ulong*)(chunk + (address & ChunkMask));
         }
         else
         {
@@ -545,7 +582,7 @@ public sealed partial class PageTables<TFormat>
             }
 
             chunk = ChunkAt(address);
-            if (chunk is null)
+            if (chunk == null)
             {
                 chunkIndex = ulong.MaxValue;
                 raw = ReadOutsideChunk(address);
@@ -553,7 +590,7 @@ public sealed partial class PageTables<TFormat>
             else
             {
                 chunkIndex = address >> PhysicalMemory.ChunkShift;
-                raw = Unsafe.As<byte, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(chunk), (nint)(address & ChunkMask)));
+                raw = *(ulong*)(chunk + (address & ChunkMask));
             }
         }
 
@@ -574,7 +611,7 @@ public sealed partial class PageTables<TFormat>
     // The rare steps of a walk (another chunk, or one that is not fully RAM or not backed) are calls, so the inlined
     // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte[]? ChunkAt(ulong address) => _memory.BackingChunk(address);
+    private byte* ChunkAt(ulong address) => _memory.BackingChunk(address);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadOutsideChunk(ulong address) => _memory.ReadU64(new PhysAddr(address));

@@ -110,4 +110,37 @@ public class PhysicalMemoryTests
         mem.WriteU64(new PhysAddr(0x80_0000_0000 + (2UL << 40) - 8), 1);
         Assert.Equal(1, mem.BackedChunks);
     }
+
+    [Fact]
+    public unsafe void Every_simulated_page_starts_on_a_host_page()
+    {
+        // Clearing a page whose bytes straddled host cache lines split every vector store in two (about twice the
+        // time per clear_page). The chunk a walker reads by address and the chunk the span APIs use are the same.
+        var mem = TwoBanks();
+        ulong[] addresses = [0x8000_0000, 0x8020_0FF8, 0xBFE0_0010, 0x1_001F_FFF8];
+        foreach (var pa in addresses)
+        {
+            mem.WriteU64(new PhysAddr(pa), pa ^ 0x5A5A);
+        }
+
+        foreach (var pa in addresses[..3])
+        {
+            var chunk = mem.BackingChunk(pa);
+            Assert.True(chunk != null, $"0x{pa:X} is in a full-RAM chunk");
+            Assert.Equal(0UL, (ulong)chunk % Addressing.PageSize);
+            Assert.Equal(pa ^ 0x5A5A, *(ulong*)(chunk + (pa & ((1UL << PhysicalMemory.ChunkShift) - 1))));
+        }
+
+        // The chunk that straddles the second bank's edge is backed but has no address for walkers.
+        Assert.True(mem.BackingChunk(0x1_001F_FFF8) == null);
+        var chunks = mem.EnumerateBackedChunks().ToArray();
+        Assert.Equal([0x8000_0000UL, 0x8020_0000, 0xBFE0_0000, 0x1_0000_0000], chunks.Select(c => c.Start.Value));
+        foreach (var (start, bytes) in chunks)
+        {
+            Assert.Equal(1 << PhysicalMemory.ChunkShift, bytes.Length);
+            var pa = addresses.Single(a => a >> PhysicalMemory.ChunkShift == start.Value >> PhysicalMemory.ChunkShift);
+            Assert.Equal(pa ^ 0x5A5A, BitConverter.ToUInt64(bytes.Span[(int)(pa - start.Value)..]));
+            Assert.Equal(BitConverter.GetBytes(pa ^ 0x5A5A).Count(b => b != 0), bytes.Span.ToArray().Count(b => b != 0));
+        }
+    }
 }
