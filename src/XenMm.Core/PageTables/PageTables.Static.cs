@@ -52,7 +52,7 @@ public sealed partial class PageTables<TFormat>
 
         if (_allocator is null)
         {
-            throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
+            throw ReadOnlyError();
         }
 
         var status = WalkTo(va.Value, level - 1, false, out var entry, out var at);

@@ -391,11 +391,16 @@ public sealed unsafe partial class PageTables<TFormat>
     {
         if (_allocator is null)
         {
-            throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
+            throw ReadOnlyError();
         }
 
         _updateStart = _ownedCount;
     }
+
+    // Built out of line: the message's interpolation would otherwise give every caller a stack frame to zero on entry.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private XenMmException ReadOnlyError() =>
+        new(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
 
     /// <summary>Unlinks and gives back every table created since <see cref="BeginUpdate"/>, newest first.</summary>
     internal void RollBackTables()
@@ -472,7 +477,7 @@ public sealed unsafe partial class PageTables<TFormat>
     {
         if (_allocator is null)
         {
-            throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} were attached read-only.");
+            throw ReadOnlyError();
         }
 
         if (!_allocator.TryAllocate(out var mfn))
