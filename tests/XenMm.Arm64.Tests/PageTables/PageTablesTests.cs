@@ -50,6 +50,27 @@ public class PageTablesTests
     }
 
     [Fact]
+    public void Attached_tables_refuse_updates_and_stay_as_they_were()
+    {
+        var memory = new PhysicalMemory([new RamBank(new PhysAddr(0x4000_0000), 8UL << 20)], 48);
+        memory.WriteU64(new PhysAddr(0x4000_0010), 0x4060_0000 | 3);
+        var tables = PageTables<Vmsa64Format>.Attach(memory, new PhysAddr(0x4000_0000));
+        using var before = new MemoryStream();
+        memory.ExportImage(new PhysAddr(0x4000_0000), 8UL << 20, before);
+
+        var ex = Assert.Throws<XenMmException>(() => tables.MapRange(
+            new VirtAddr(0), new PhysAddr(0x8000_0000), 1UL << 30, LeafAttributes.FromXenFlags(PageFlags.HypervisorRw), allowBlocks: true));
+
+        Assert.Equal(MmError.InvalidState, ex.Error);
+        Assert.Contains("0x40000000", ex.Message);
+        Assert.Contains("read-only", ex.Message);
+        Assert.True(tables.IsReadOnly);
+        using var after = new MemoryStream();
+        memory.ExportImage(new PhysAddr(0x4000_0000), 8UL << 20, after);
+        Assert.Equal(before.ToArray(), after.ToArray());
+    }
+
+    [Fact]
     public void Map_range_is_all_or_nothing()
     {
         var host = new TestHost();
