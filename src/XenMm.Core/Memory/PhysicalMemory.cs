@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace XenMm.Memory;
@@ -189,13 +190,53 @@ public sealed unsafe partial class PhysicalMemory
         // A frame in a chunk that is all RAM needs no bank lookup (a page-table page being zeroed, most often).
         if (mfn.Value <= (ulong.MaxValue >> Addressing.PageShift) && FullRamChunk(mfn.Value << Addressing.PageShift) is { } full)
         {
-            full.Bytes.Slice((int)((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
+            FillHostPage(full.Base + ((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), value);
+            GC.KeepAlive(full);
             return;
         }
 
         var pa = CheckRamFrame(mfn);
         var chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
-        chunk?.Bytes.Slice((int)(pa & (ChunkSize - 1)), (int)Addressing.PageSize).Fill(value);
+        if (chunk is not null)
+        {
+            FillHostPage(chunk.Base + (pa & (ChunkSize - 1)), value);
+            GC.KeepAlive(chunk);
+        }
+    }
+
+    // Xen's clear_page (and scrub_one_page's fill) on one page-aligned host page: four vector stores per iteration,
+    // each on its own 64-byte line. Span.Fill's loop stores one vector per iteration; with the loop's own instructions
+    // it took 48-50 ns a page against 32-33 for this loop (alternating, same process), and W4 clears two pages per
+    // map. 512-bit stores where the hardware has them: the JIT merges two adjacent 256-bit stores into one 512-bit
+    // store, which here would straddle two lines.
+    private static void FillHostPage(byte* page, byte value)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var fill = Vector512.Create(value);
+            for (nuint i = 0; i < Addressing.PageSize; i += 256)
+            {
+                fill.Store(page + i);
+                fill.Store(page + i + 64);
+                fill.Store(page + i + 128);
+                fill.Store(page + i + 192);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var fill = Vector256.Create(value);
+            for (nuint i = 0; i < Addressing.PageSize; i += 128)
+            {
+                fill.Store(page + i);
+                fill.Store(page + i + 32);
+                fill.Store(page + i + 64);
+                fill.Store(page + i + 96);
+            }
+        }
+        else
+        {
+            new Span<byte>(page, (int)Addressing.PageSize).Fill(value);
+        }
     }
 
     /// <summary>Zeroes the frame <paramref name="mfn"/> (Xen: clear_page, scrub_one_page in release builds).</summary>

@@ -1,3 +1,4 @@
+using CsCheck;
 using XenMm.Memory;
 
 namespace XenMm.Core.Tests.Memory;
@@ -142,5 +143,47 @@ public class PhysicalMemoryTests
             Assert.Equal(pa ^ 0x5A5A, BitConverter.ToUInt64(bytes.Span[(int)(pa - start.Value)..]));
             Assert.Equal(BitConverter.GetBytes(pa ^ 0x5A5A).Count(b => b != 0), bytes.Span.ToArray().Count(b => b != 0));
         }
+    }
+
+    [Fact]
+    public void Filling_a_page_changes_that_page_and_nothing_else()
+    {
+        // Pages of the first bank's first chunks and of the bank-edge chunk of the second bank (0x1_0010_0000 is
+        // its first page), filled and zeroed in random order over a model of every byte.
+        var pages = new ulong[] { 0x80000, 0x80001, 0x801FF, 0x80200, 0x80201, 0x100100, 0x1001FF };
+        Gen.Select(Gen.Int[0, pages.Length - 1], Gen.Byte).Array[1, 24].Sample(ops =>
+        {
+            var mem = TwoBanks();
+            var model = pages.ToDictionary(p => p, _ => (byte)0);
+            foreach (var (index, value) in ops)
+            {
+                var mfn = new Mfn(pages[index]);
+                if (value % 3 == 0)
+                {
+                    mem.ZeroPage(mfn);
+                    model[mfn.Value] = 0;
+                }
+                else
+                {
+                    mem.FillPage(mfn, value);
+                    model[mfn.Value] = value;
+                }
+            }
+
+            var bytes = new byte[Addressing.PageSize];
+            foreach (var (mfn, value) in model)
+            {
+                // The page, and the last byte before it (a page of the model or never written: zero).
+                mem.Read(new Mfn(mfn).ToPhysAddr(), bytes);
+                Assert.All(bytes, b => Assert.Equal(value, b));
+                Assert.Equal(value == 0, mem.IsPageZero(new Mfn(mfn)));
+                var before = new Mfn(mfn - 1);
+                if (mem.IsRam(before))
+                {
+                    var expected = model.GetValueOrDefault(mfn - 1);
+                    Assert.Equal(expected, mem.ReadByte(new PhysAddr(new Mfn(mfn).ToPhysAddr().Value - 1)));
+                }
+            }
+        }, iter: 200);
     }
 }
