@@ -1,14 +1,13 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace XenMm.Memory;
 
 /// <summary>
 /// The simulated host's physical memory: RAM banks backed sparsely by 2 MiB chunks that are allocated on
 /// first write (never-written RAM reads as zero; every simulated page starts on a host page), and MMIO ranges
-/// that hold no bytes. Every page table,
-/// the vmap bitmap and every page's contents live here as real little-endian bytes, so an exported image
-/// can be walked by a real MMU emulator.
+/// that hold no bytes. Every page table, the vmap bitmap and every page's contents live here as real little-endian
+/// bytes, so an exported image can be walked by a real MMU emulator.
 /// </summary>
 /// <remarks>
 /// Loads and stores are thread-safe with respect to chunk allocation; concurrent writes to the same bytes
