@@ -187,15 +187,19 @@ public sealed unsafe partial class PhysicalMemory
     public void FillPage(Mfn mfn, byte value)
     {
         // A frame in a chunk that is all RAM needs no bank lookup (a page-table page being zeroed, most often).
+        ulong pa;
+        RamChunk? chunk;
         if (mfn.Value <= (ulong.MaxValue >> Addressing.PageShift) && FullRamChunk(mfn.Value << Addressing.PageShift) is { } full)
         {
-            FillHostPage(full.Base + ((mfn.Value << Addressing.PageShift) & (ChunkSize - 1)), value);
-            GC.KeepAlive(full);
-            return;
+            pa = mfn.Value << Addressing.PageShift;
+            chunk = full;
+        }
+        else
+        {
+            pa = CheckRamFrame(mfn);
+            chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
         }
 
-        var pa = CheckRamFrame(mfn);
-        var chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
         if (chunk is not null)
         {
             FillHostPage(chunk.Base + (pa & (ChunkSize - 1)), value);

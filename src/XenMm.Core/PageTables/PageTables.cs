@@ -516,12 +516,7 @@ public sealed unsafe partial class PageTables<TFormat>
 
     // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Translation TranslateForeign(ulong v, AccessType access)
-    {
-        var result = TranslateCore(v, access, foreign: true);
-        GC.KeepAlive(this);
-        return result;
-    }
+    private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
 
     // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
     // keeps the address of the chunk it is in: tables that share a chunk cost one load per level. It is
@@ -540,7 +535,7 @@ public sealed unsafe partial class PageTables<TFormat>
         var chunk = _rootChunk;
         if (chunk == null)
         {
-            chunk = _rootChunk = ChunkAt(_root);
+            chunk = RootChunkSlow();
         }
 
         var chunkIndex = chunk == null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
