@@ -33,6 +33,12 @@ public interface IPageTableFormat
     /// <summary>True when a block (superpage) descriptor may appear at <paramref name="level"/>: by default levels 1 and 2 (never level 0 with 4 KiB).</summary>
     static virtual bool IsBlockLevel(int level) => level is 1 or 2;
 
+    /// <summary>True when <paramref name="raw"/> at <paramref name="level"/> links to a next-level table; must agree with <see cref="Classify"/> (by default <see cref="Lpae.IsTable"/>). The walk tests it first at every level.</summary>
+    static virtual bool IsTable(ulong raw, int level) => Lpae.IsTable(raw, level);
+
+    /// <summary>True when <paramref name="raw"/> at <paramref name="level"/> maps memory (a block or a page); must agree with <see cref="Classify"/> (by default <see cref="Lpae.IsMapping"/>). The walk tests it on the descriptor it stops at.</summary>
+    static virtual bool IsMapping(ulong raw, int level) => Lpae.IsMapping(raw, level);
+
     /// <summary>Classifies <paramref name="raw"/> found at <paramref name="level"/>; by default Xen's long-descriptor rules (<see cref="Lpae.Classify"/>).</summary>
     static virtual DescriptorKind Classify(ulong raw, int level) => Lpae.Classify(raw, level);
 

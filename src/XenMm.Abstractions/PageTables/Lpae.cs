@@ -14,10 +14,29 @@ public static class Lpae
     public static bool IsValid(ulong raw) => (raw & 1) != 0;
 
     /// <summary>True when the descriptor links to a next-level table (Xen: <c>lpae_is_table</c>).</summary>
-    public static bool IsTable(ulong raw, int level) => Classify(raw, level) == DescriptorKind.Table;
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the walk tests it first at every level
+    public static bool IsTable(ulong raw, int level)
+    {
+        if ((uint)level > PageLevel)
+        {
+            ThrowBadLevel(level);
+        }
+
+        return level != PageLevel && (raw & 3) == 3;
+    }
 
     /// <summary>True when the descriptor maps memory: a block or a page (Xen: <c>lpae_is_mapping</c> on a valid entry).</summary>
-    public static bool IsMapping(ulong raw, int level) => Classify(raw, level) is DescriptorKind.Block or DescriptorKind.Page;
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // the walk tests it where it stops
+    public static bool IsMapping(ulong raw, int level)
+    {
+        if ((uint)level > PageLevel)
+        {
+            ThrowBadLevel(level);
+        }
+
+        // A page is 0b11 at level 3; a block is 0b01 at levels 1 and 2 (level 0 has no blocks with 4 KiB).
+        return (raw & 3) == (level == PageLevel ? 3UL : 1UL) && level != 0;
+    }
 
     /// <summary>True when the descriptor is a block above level 3 (Xen: <c>lpae_is_superpage</c>).</summary>
     public static bool IsSuperpage(ulong raw, int level) => Classify(raw, level) == DescriptorKind.Block;
@@ -33,7 +52,7 @@ public static class Lpae
     {
         if ((uint)level > PageLevel)
         {
-            throw new XenMmException(MmError.InvalidArgument, $"Level {level} is not a page-table level (0-3).");
+            ThrowBadLevel(level);
         }
 
         // Bit tests straight to the kind: with a constant level (the walk's) this folds to two tests.
@@ -49,4 +68,7 @@ public static class Lpae
 
         return level is PageLevel or 0 ? DescriptorKind.Reserved : DescriptorKind.Block;
     }
+
+    private static void ThrowBadLevel(int level) =>
+        throw new XenMmException(MmError.InvalidArgument, $"Level {level} is not a page-table level (0-3).");
 }

@@ -46,6 +46,12 @@ public sealed unsafe partial class PageTables<TFormat>
     // is done (GC.KeepAlive), so the memory and its chunks stay alive too.
     private byte* _rootChunk;
 
+    // What a walk starts from, set with _rootChunk: the root's chunk number (ulong.MaxValue until the chunk is
+    // backed) and the chunk's first byte less the chunk's physical address, so that a descriptor at physical
+    // address a of that chunk is at _walkBias + a (one load per level, no offset mask).
+    private ulong _walkChunkIndex = ulong.MaxValue;
+    private byte* _walkBias;
+
     private PageTables(PhysicalMemory memory, IFrameAllocator? allocator, ulong root, ulong tableBits)
     {
         _memory = memory;
@@ -268,7 +274,7 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Translation Translate(VirtAddr va, AccessType access = AccessType.Read)
     {
-        var result = _allocator is null ? TranslateForeign(va.Value, access) : TranslateCore(va.Value, access, foreign: false);
+        var result = _allocator is null ? TranslateForeign(va.Value, access) : TranslateOwn(va.Value, access);
         GC.KeepAlive(this); // the walk reads the memory's chunks by address
         return result;
     }
@@ -382,7 +388,19 @@ public sealed unsafe partial class PageTables<TFormat>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte* RootChunkSlow() => _rootChunk = _memory.BackingChunk(_root);
+    private byte* RootChunkSlow()
+    {
+        var chunk = _memory.BackingChunk(_root);
+        if (chunk != null)
+        {
+            var index = _root >> PhysicalMemory.ChunkShift;
+            _walkBias = chunk - (index << PhysicalMemory.ChunkShift);
+            Volatile.Write(ref _walkChunkIndex, index); // after the bias: a walk that reads the index reads the bias
+            _rootChunk = chunk;
+        }
+
+        return chunk;
+    }
 
     internal static ulong AttributeBitsOf(ulong raw) => TFormat.EncodeAttributes(TFormat.DecodeAttributes(raw));
 
@@ -518,8 +536,89 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
 
+    // The walk of this engine's own tables while every table it meets is in the root's chunk: every table of a small
+    // tree, nearly every walk of a large one (W5's 1 GiB of 4 KiB pages: all but 3 of its 515 tables). It makes no
+    // call, so the JIT keeps the walk in registers (around a call it stored the walk's state on the stack at every
+    // level); the first step out of that chunk, or a root not yet backed, hands the whole walk to the general one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Translation TranslateOwn(ulong v, AccessType access)
+    {
+        if ((v >> TFormat.VaBits) != 0)
+        {
+            return new Translation(FaultKind.Translation, TFormat.RootLevel, default, 0, default);
+        }
+
+        var chunkIndex = Volatile.Read(ref _walkChunkIndex);
+        var bias = _walkBias;
+        var table = _root;
+        ulong raw;
+        if (TFormat.RootLevel == 0)
+        {
+            if (!InWalkChunk(table, v, 0, chunkIndex, bias, out raw))
+            {
+                return TranslateElsewhere(v, access);
+            }
+
+            if (!TFormat.IsTable(raw, 0))
+            {
+                return Final(v, 0, raw, access);
+            }
+
+            table = raw & TFormat.OutputAddressMask;
+        }
+
+        if (TFormat.RootLevel <= 1)
+        {
+            if (!InWalkChunk(table, v, 1, chunkIndex, bias, out raw))
+            {
+                return TranslateElsewhere(v, access);
+            }
+
+            if (!TFormat.IsTable(raw, 1))
+            {
+                return Final(v, 1, raw, access);
+            }
+
+            table = raw & TFormat.OutputAddressMask;
+        }
+
+        if (!InWalkChunk(table, v, 2, chunkIndex, bias, out raw))
+        {
+            return TranslateElsewhere(v, access);
+        }
+
+        if (!TFormat.IsTable(raw, 2))
+        {
+            return Final(v, 2, raw, access);
+        }
+
+        table = raw & TFormat.OutputAddressMask;
+        return InWalkChunk(table, v, PageLevel, chunkIndex, bias, out raw)
+            ? Final(v, PageLevel, raw, access)
+            : TranslateElsewhere(v, access);
+    }
+
+    // The descriptor for v in the table at `table` when that entry lies in the walk's chunk.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InWalkChunk(ulong table, ulong v, int level, ulong chunkIndex, byte* bias, out ulong raw)
+    {
+        var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
+        if ((address >> PhysicalMemory.ChunkShift) != chunkIndex)
+        {
+            raw = 0;
+            return false;
+        }
+
+        raw = *(ulong*)(bias + address);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Translation TranslateElsewhere(ulong v, AccessType access) => TranslateCore(v, access, foreign: false);
+
     // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
-    // keeps the address of the chunk it is in: tables that share a chunk cost one load per level. It is
+    // keeps the number of the chunk it is in and that chunk's bias (its first byte less its physical address):
+    // tables that share a chunk cost one compare and one load per level. It is
     // unrolled with a constant level per step so that the JIT folds the level rules (Classify), the shifts and
     // the leaf offset mask of every level; the loop form paid for them per level at run time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -532,44 +631,45 @@ public sealed unsafe partial class PageTables<TFormat>
 
         // Three scalars rather than a cursor struct: the JIT keeps them in registers across the inlined steps.
         var table = _root;
-        var chunk = _rootChunk;
-        if (chunk == null)
+        var chunkIndex = Volatile.Read(ref _walkChunkIndex);
+        if (chunkIndex == ulong.MaxValue && RootChunkSlow() != null)
         {
-            chunk = RootChunkSlow();
+            chunkIndex = _walkChunkIndex;
         }
 
-        var chunkIndex = chunk == null ? ulong.MaxValue : _root >> PhysicalMemory.ChunkShift;
+        var bias = _walkBias;
         Translation result;
-        if (TFormat.RootLevel == 0 && !Descend(ref table, ref chunk, ref chunkIndex, v, 0, access, foreign, out result))
+        if (TFormat.RootLevel == 0 && !Descend(ref table, ref bias, ref chunkIndex, v, 0, access, foreign, out result))
         {
             return result;
         }
 
-        if (TFormat.RootLevel <= 1 && !Descend(ref table, ref chunk, ref chunkIndex, v, 1, access, foreign, out result))
+        if (TFormat.RootLevel <= 1 && !Descend(ref table, ref bias, ref chunkIndex, v, 1, access, foreign, out result))
         {
             return result;
         }
 
-        if (TFormat.RootLevel <= 2 && !Descend(ref table, ref chunk, ref chunkIndex, v, 2, access, foreign, out result))
+        if (TFormat.RootLevel <= 2 && !Descend(ref table, ref bias, ref chunkIndex, v, 2, access, foreign, out result))
         {
             return result;
         }
 
-        Descend(ref table, ref chunk, ref chunkIndex, v, PageLevel, access, foreign, out result);
+        Descend(ref table, ref bias, ref chunkIndex, v, PageLevel, access, foreign, out result);
         return result;
     }
 
     // One level of TranslateCore, always inlined with a constant level. True when the descriptor is a table (the
-    // walk moves to it); false with the final result otherwise. chunkIndex is ulong.MaxValue when chunk is null.
+    // walk moves to it); false with the final result otherwise. chunkIndex is ulong.MaxValue when the walk is in no
+    // chunk (bias then means nothing). The table test comes first and straight from the bits: from the kind, the JIT
+    // materialised the kind and compared it again (seven instructions on each level's common path, not four).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Descend(ref ulong table, ref byte* chunk, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
+    private bool Descend(ref ulong table, ref byte* bias, ref ulong chunkIndex, ulong v, int level, AccessType access, bool foreign, out Translation result)
     {
         var address = table + (((v >> LevelShift(level)) & IndexMask) << EntryShift);
         ulong raw;
         if ((address >> PhysicalMemory.ChunkShift) == chunkIndex)
         {
-            // The chunk of the level before (chunkIndex is MaxValue whenever chunk is null).
-            raw = *(ulong*)(chunk + (address & ChunkMask));
+            raw = *(ulong*)(bias + address);
         }
         else
         {
@@ -581,7 +681,7 @@ public sealed unsafe partial class PageTables<TFormat>
                 return false;
             }
 
-            chunk = ChunkAt(address);
+            var chunk = ChunkAt(address);
             if (chunk == null)
             {
                 chunkIndex = ulong.MaxValue;
@@ -590,23 +690,27 @@ public sealed unsafe partial class PageTables<TFormat>
             else
             {
                 chunkIndex = address >> PhysicalMemory.ChunkShift;
-                raw = *(ulong*)(chunk + (address & ChunkMask));
+                bias = chunk - (address & ~(ulong)ChunkMask);
+                raw = *(ulong*)(bias + address);
             }
         }
 
-        var kind = TFormat.Classify(raw, level);
-        if (kind == DescriptorKind.Table)
+        if (TFormat.IsTable(raw, level))
         {
             table = raw & TFormat.OutputAddressMask;
             result = default;
             return true;
         }
 
-        result = kind is DescriptorKind.Page or DescriptorKind.Block
-            ? Leaf(v, level, raw, access)
-            : new Translation(FaultKind.Translation, level, default, raw, default);
+        result = Final(v, level, raw, access);
         return false;
     }
+
+    // The end of a walk at a descriptor that is not a table link: a leaf (block or page), or a translation fault.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Translation Final(ulong v, int level, ulong raw, AccessType access) => TFormat.IsMapping(raw, level)
+        ? Leaf(v, level, raw, access)
+        : new Translation(FaultKind.Translation, level, default, raw, default);
 
     // The rare steps of a walk (another chunk, or one that is not fully RAM or not backed) are calls, so the inlined
     // walk stays small: fewer registers live and fewer instructions between one walk's loads and the next's.
@@ -622,19 +726,19 @@ public sealed unsafe partial class PageTables<TFormat>
         var offsetMask = (1UL << LevelShift(level)) - 1;
         var pa = new PhysAddr((raw & TFormat.OutputAddressMask & ~offsetMask) | (va & offsetMask));
         var attributes = TFormat.DecodeAttributes(raw);
-        var fault = FaultKind.None;
         if (!attributes.AccessFlag)
         {
-            fault = FaultKind.AccessFlag;
+            return new Translation(FaultKind.AccessFlag, level, pa, raw, attributes);
         }
-        else if ((access == AccessType.Write && attributes.ReadOnly)
+
+        if ((access == AccessType.Write && attributes.ReadOnly)
             || (access == AccessType.Execute && (attributes.ExecuteNever || !attributes.ReadOnly)))
         {
             // Xen sets SCTLR_EL2.WXN: a writable mapping is execute-never whatever its XN bit says.
-            fault = FaultKind.Permission;
+            return new Translation(FaultKind.Permission, level, pa, raw, attributes);
         }
 
-        return new Translation(fault, level, pa, raw, attributes);
+        return new Translation(FaultKind.None, level, pa, raw, attributes);
     }
 
     // The range checks run on every update; the messages are built out of line so the checks inline.

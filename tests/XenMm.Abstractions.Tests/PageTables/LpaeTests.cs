@@ -1,3 +1,4 @@
+using CsCheck;
 using XenMm.PageTables;
 
 namespace XenMm.Abstractions.Tests.PageTables;
@@ -38,12 +39,27 @@ public class LpaeTests
         Assert.False(Lpae.IsSuperpage(0b11, 3));
     }
 
+    [Fact]
+    public void The_walk_tests_agree_with_Classify_for_every_descriptor_and_level()
+    {
+        // The walk tests IsTable and IsMapping on the bits; Classify is the rule they must give.
+        Gen.Select(Gen.ULong, Gen.Int[0, 3]).Sample((raw, level) =>
+        {
+            var kind = Lpae.Classify(raw, level);
+            Assert.Equal(kind == DescriptorKind.Table, Lpae.IsTable(raw, level));
+            Assert.Equal(kind is DescriptorKind.Block or DescriptorKind.Page, Lpae.IsMapping(raw, level));
+        }, iter: 4000);
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(4)]
     public void Classify_refuses_a_level_outside_0_to_3(int level)
     {
-        var ex = Assert.Throws<XenMmException>(() => Lpae.Classify(1, level));
+        Assert.Equal(MmError.InvalidArgument, Assert.Throws<XenMmException>(() => Lpae.Classify(1, level)).Error);
+        Assert.Equal(MmError.InvalidArgument, Assert.Throws<XenMmException>(() => Lpae.IsTable(3, level)).Error);
+        var ex = Assert.Throws<XenMmException>(() => Lpae.IsMapping(3, level));
         Assert.Equal(MmError.InvalidArgument, ex.Error);
+        Assert.Contains($"Level {level}", ex.Message);
     }
 }
