@@ -274,7 +274,7 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Translation Translate(VirtAddr va, AccessType access = AccessType.Read)
     {
-        var result = _allocator is null ? TranslateForeign(va.Value, access) : TranslateOwn(va.Value, access);
+        var result = TranslateInRootChunk(va.Value, access);
         GC.KeepAlive(this); // the walk reads the memory's chunks by address
         return result;
     }
@@ -532,16 +532,13 @@ public sealed unsafe partial class PageTables<TFormat>
         RollBackTables();
     }
 
-    // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Translation TranslateForeign(ulong v, AccessType access) => TranslateCore(v, access, foreign: true);
-
-    // The walk of this engine's own tables while every table it meets is in the root's chunk: every table of a small
-    // tree, nearly every walk of a large one (W5's 1 GiB of 4 KiB pages: all but 3 of its 515 tables). It makes no
-    // call, so the JIT keeps the walk in registers (around a call it stored the walk's state on the stack at every
-    // level); the first step out of that chunk, or a root not yet backed, hands the whole walk to the general one.
+    // The walk while every table it meets is in the root's chunk: every table of a small tree, nearly every walk of
+    // a large one (W5's 1 GiB of 4 KiB pages: all but 3 of its 515 tables). It makes no call, so the JIT keeps the
+    // walk in registers (around a call it stored the walk's state on the stack at every level); the first step out
+    // of that chunk, or a root not yet backed, hands the whole walk to the general one. A foreign image's tables take
+    // it too: the root's chunk is all RAM, so no read of it can abort.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Translation TranslateOwn(ulong v, AccessType access)
+    private Translation TranslateInRootChunk(ulong v, AccessType access)
     {
         if ((v >> TFormat.VaBits) != 0)
         {
@@ -613,8 +610,11 @@ public sealed unsafe partial class PageTables<TFormat>
         return true;
     }
 
+    // A foreign image's links may point outside the image: the read that fails is an external abort on the walk.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Translation TranslateElsewhere(ulong v, AccessType access) => TranslateCore(v, access, foreign: false);
+    private Translation TranslateElsewhere(ulong v, AccessType access) => _allocator is null
+        ? TranslateCore(v, access, foreign: true)
+        : TranslateCore(v, access, foreign: false);
 
     // Tables this engine built are always RAM, so only a foreign walk checks each descriptor address. The walk
     // keeps the number of the chunk it is in and that chunk's bias (its first byte less its physical address):

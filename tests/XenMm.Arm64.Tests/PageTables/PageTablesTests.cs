@@ -38,15 +38,21 @@ public class PageTablesTests
         memory.WriteU64(new PhysAddr(0x4000_0008), 0x4040_0000 | 3);            // VA 1 << 39: a table never written
         memory.WriteU64(new PhysAddr(0x4000_0010), 0x4060_0000 | 3);            // VA 2 << 39: a table in the last chunk
         memory.WriteU64(new PhysAddr(0x4060_0000), 0x8000_0000 | 0x70D);        // ... holding a 1 GiB block
+        memory.WriteU64(new PhysAddr(0x4000_0018), 0x4000_1000 | 3);            // VA 3 << 39: a table in the root's chunk
+        memory.WriteU64(new PhysAddr(0x4000_1008), 0xC000_0000 | 0x70D);        // ... holding a 1 GiB block at entry 1
         var tables = PageTables<Vmsa64Format>.Attach(memory, new PhysAddr(0x4000_0000));
 
         var abort = tables.Translate(new VirtAddr(0));
         var unwritten = tables.Translate(new VirtAddr(1UL << 39));
         var block = tables.Translate(new VirtAddr((2UL << 39) + 0x1234));
+        var near = tables.Translate(new VirtAddr((3UL << 39) + (1UL << 30) + 0x5678));
+        var nearHole = tables.Translate(new VirtAddr(3UL << 39));
 
         Assert.Equal((FaultKind.ExternalAbort, 1), (abort.Fault, abort.Level));
         Assert.Equal((FaultKind.Translation, 1), (unwritten.Fault, unwritten.Level));
         Assert.Equal((FaultKind.None, 1, 0x8000_1234UL), (block.Fault, block.Level, block.PhysAddr.Value));
+        Assert.Equal((FaultKind.None, 1, 0xC000_5678UL), (near.Fault, near.Level, near.PhysAddr.Value));
+        Assert.Equal((FaultKind.Translation, 1), (nearHole.Fault, nearHole.Level));
     }
 
     [Fact]
