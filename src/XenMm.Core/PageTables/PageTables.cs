@@ -726,19 +726,19 @@ public sealed unsafe partial class PageTables<TFormat>
         var offsetMask = (1UL << LevelShift(level)) - 1;
         var pa = new PhysAddr((raw & TFormat.OutputAddressMask & ~offsetMask) | (va & offsetMask));
         var attributes = TFormat.DecodeAttributes(raw);
+        var fault = FaultKind.None;
         if (!attributes.AccessFlag)
         {
-            return new Translation(FaultKind.AccessFlag, level, pa, raw, attributes);
+            fault = FaultKind.AccessFlag;
         }
-
-        if ((access == AccessType.Write && attributes.ReadOnly)
+        else if ((access == AccessType.Write && attributes.ReadOnly)
             || (access == AccessType.Execute && (attributes.ExecuteNever || !attributes.ReadOnly)))
         {
             // Xen sets SCTLR_EL2.WXN: a writable mapping is execute-never whatever its XN bit says.
-            return new Translation(FaultKind.Permission, level, pa, raw, attributes);
+            fault = FaultKind.Permission;
         }
 
-        return new Translation(FaultKind.None, level, pa, raw, attributes);
+        return new Translation(fault, level, pa, raw, attributes);
     }
 
     // The range checks run on every update; the messages are built out of line so the checks inline.
