@@ -32,6 +32,10 @@ public class LpaeMappingsTests
     }
 
     [Fact]
+    public void Translate_gives_the_same_answer_wherever_the_tables_lie() =>
+        ScatteredTables.Check<LpaeFormat>(slot => ((ulong)(slot / 16) << 30) | ((ulong)(slot % 16) << 21));
+
+    [Fact]
     public void Lpae_root_has_four_reachable_entries_and_32_bit_vas()
     {
         var host = new TestHost();
