@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace XenMm.Memory;
@@ -184,7 +185,15 @@ public sealed unsafe partial class PhysicalMemory
     }
 
     /// <summary>Fills the frame <paramref name="mfn"/> with <paramref name="value"/>. Zeroing a never-written frame backs nothing.</summary>
-    public void FillPage(Mfn mfn, byte value)
+    public void FillPage(Mfn mfn, byte value) => FillPageInChunk(mfn, value);
+
+    /// <summary>
+    /// Zeroes the frame <paramref name="mfn"/> and returns what <see cref="BackingChunk"/> gives for it, from the
+    /// lookup the zeroing made (a new table tree's root: its walks start from that chunk).
+    /// </summary>
+    internal byte* ZeroPageInChunk(Mfn mfn) => FillPageInChunk(mfn, 0);
+
+    private byte* FillPageInChunk(Mfn mfn, byte value)
     {
         // A frame in a chunk that is all RAM needs no bank lookup (a page-table page being zeroed, most often).
         ulong pa;
@@ -200,11 +209,14 @@ public sealed unsafe partial class PhysicalMemory
             chunk = value == 0 ? Chunk(pa) : ChunkForWrite(pa);
         }
 
-        if (chunk is not null)
+        if (chunk is null)
         {
-            FillHostPage(chunk.Base + (pa & (ChunkSize - 1)), value);
-            GC.KeepAlive(chunk);
+            return null;
         }
+
+        FillHostPage(chunk.Base + (pa & (ChunkSize - 1)), value);
+        GC.KeepAlive(chunk);
+        return chunk.IsFullRam ? chunk.Base : null;
     }
 
     // Xen's clear_page (and scrub_one_page's fill) on one page-aligned host page: four 64-byte lines per iteration.
@@ -333,7 +345,15 @@ public sealed unsafe partial class PhysicalMemory
             return null;
         }
 
-        var chunk = radix[hi]?[index & (LeafSize - 1)];
+        // In range by the check above and by the mask (every leaf has LeafSize slots): indexing the arrays with a
+        // ulong added an overflow check and a second bounds check per level.
+        var leaf = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(radix), (nint)hi);
+        if (leaf is null)
+        {
+            return null;
+        }
+
+        var chunk = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(leaf), (nint)(index & (LeafSize - 1)));
         return chunk is not null && chunk.IsFullRam ? chunk : null;
     }
 

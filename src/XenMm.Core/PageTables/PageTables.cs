@@ -117,9 +117,10 @@ public sealed unsafe partial class PageTables<TFormat>
     // An empty tree on a zeroed root page the tree owns from now on.
     private static PageTables<TFormat> OnRoot(PhysicalMemory memory, IFrameAllocator allocator, Mfn root, LeafAttributes? tableAttributes)
     {
-        memory.ZeroPage(root);
+        var chunk = memory.ZeroPageInChunk(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
+        tables.SetRootChunk(chunk);
         tables.AddOwned(root.Value, 0);
         return tables;
     }
@@ -191,6 +192,10 @@ public sealed unsafe partial class PageTables<TFormat>
         }
     }
 
+    // Compiled on its own: inlined with MapRange into a caller's loop (W4's), it ran out of the JIT's inlining budget
+    // there and called ReadEntry, WriteEntry, MakeLeaf and the attribute setters out of line (70 more instructions
+    // per map in a single-step count).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void MapRangeLocked(VirtAddr va, PhysAddr pa, ulong size, in LeafAttributes attributes, bool allowBlocks)
     {
         var attributeBits = TFormat.EncodeAttributes(attributes);
@@ -391,6 +396,13 @@ public sealed unsafe partial class PageTables<TFormat>
     private byte* RootChunkSlow()
     {
         var chunk = _memory.BackingChunk(_root);
+        SetRootChunk(chunk);
+        return chunk;
+    }
+
+    // Records the root's chunk (BackingChunk of the root) once memory has backed it; null changes nothing.
+    private void SetRootChunk(byte* chunk)
+    {
         if (chunk != null)
         {
             var index = _root >> PhysicalMemory.ChunkShift;
@@ -398,8 +410,6 @@ public sealed unsafe partial class PageTables<TFormat>
             Volatile.Write(ref _walkChunkIndex, index); // after the bias: a walk that reads the index reads the bias
             _rootChunk = chunk;
         }
-
-        return chunk;
     }
 
     internal static ulong AttributeBitsOf(ulong raw) => TFormat.EncodeAttributes(TFormat.DecodeAttributes(raw));

@@ -204,6 +204,29 @@ public class PageTablesTests
     }
 
     [Fact]
+    public void A_tree_created_on_reused_frames_walks_from_its_own_root()
+    {
+        // As W4: the bump allocator hands out the same frames again, so each new root's chunk is already backed and
+        // the tree takes it from the root's zeroing; the old tree's entries must be gone from every walk.
+        var memory = new PhysicalMemory([new RamBank(new PhysAddr(0x4000_0000), 4UL << 20)], 48);
+        var frames = new BumpFrameAllocator(new PhysAddr(0x4000_0000).Mfn, 1024);
+        var attributes = LeafAttributes.FromXenFlags(PageFlags.HypervisorRw);
+        for (var round = 0UL; round < 3; round++)
+        {
+            frames.Reset();
+            var tables = PageTables<Vmsa64Format>.Create(memory, frames);
+            var va = Va + (round << 30);
+            tables.MapRange(new VirtAddr(va), new PhysAddr(0x8000_0000 + (round << 30)), 1UL << 30, attributes, allowBlocks: true);
+            var t = tables.Translate(new VirtAddr(va + 0x1234));
+            Assert.Equal((FaultKind.None, 1, 0x8000_1234UL + (round << 30)), (t.Fault, t.Level, t.PhysAddr.Value));
+            if (round > 0)
+            {
+                Assert.Equal(FaultKind.Translation, tables.Translate(new VirtAddr(va - (1UL << 30) + 0x1234)).Fault);
+            }
+        }
+    }
+
+    [Fact]
     public void Translate_gives_the_same_answer_wherever_the_tables_lie() => ScatteredTables.Check<Vmsa64Format>(SlotVa);
 
     // Level-2 slot i of 64: level-0 entry i / 16, level-1 entry (i / 4) % 4, level-2 entry i % 4.
