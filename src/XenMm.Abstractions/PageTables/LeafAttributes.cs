@@ -57,4 +57,27 @@ public readonly record struct LeafAttributes(
     /// </summary>
     public static LeafAttributes XenTable(XenProfile profile = XenProfile.Current) =>
         FromXenFlags(PageFlags.Normal | PageFlags.Xn, profile);
+
+    /// <summary>
+    /// Checks that every field fits its bits (AttrIndx 0-7, Shareability 0-3, Software 0-15), as a format's
+    /// <c>EncodeAttributes</c> does before it encodes them: an enum cast from a wider number would otherwise spill
+    /// into the neighbouring fields.
+    /// </summary>
+    /// <exception cref="XenMmException"><see cref="MmError.InvalidArgument"/>, naming the field and its value.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // once per update: three compares
+    public void Validate()
+    {
+        if ((byte)AttrIndx > 7 || (byte)Shareability > 3 || Software > 15)
+        {
+            ThrowInvalid(this);
+        }
+    }
+
+    private static void ThrowInvalid(LeafAttributes attributes)
+    {
+        var (field, value, range) = (byte)attributes.AttrIndx > 7 ? ("AttrIndx", (int)attributes.AttrIndx, "0-7 (bits 4:2)")
+            : (byte)attributes.Shareability > 3 ? ("Shareability", (int)attributes.Shareability, "0-3 (bits 9:8)")
+            : ("Software", attributes.Software, "0-15 (bits 58:55)");
+        throw new XenMmException(MmError.InvalidArgument, $"Leaf attribute {field} {value} does not fit its field: it must be {range}.");
+    }
 }
