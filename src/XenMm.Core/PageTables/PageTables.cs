@@ -32,10 +32,12 @@ public sealed unsafe partial class PageTables<TFormat>
     private readonly ulong _root;
     private readonly ulong _tableBits;
     // The table pages this engine took, root first, in the order taken, each with the entry that links it (0 for the
-    // root and for tables linked by LinkTable, which an update never rolls back). One small array and a count rather
-    // than a set and a log, or a List (one object more): a tree is cheap to create and to grow (W4 creates one per
-    // map); the rare readers sort or hash it.
-    private (ulong Mfn, ulong Entry)[] _owned = new (ulong, ulong)[4];
+    // root and for tables linked by LinkTable, which an update never rolls back). The first ones inside the tree
+    // itself, then an array once there are more: a tree is cheap to create and to grow (W4 creates one per map, with
+    // two tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map);
+    // the rare readers sort or hash it.
+    private OwnedInline _ownedInline;
+    private (ulong Mfn, ulong Entry)[]? _ownedSpill; // all of them, once more than OwnedInline holds
     private int _ownedCount;
     private int _updateStart; // _owned[_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
@@ -334,18 +336,41 @@ public sealed unsafe partial class PageTables<TFormat>
     /// <summary>True when table pages come from <paramref name="allocator"/>.</summary>
     internal bool TakesFramesFrom(IFrameAllocator allocator) => ReferenceEquals(_allocator, allocator);
 
+    // Where the owned tables are: inside the tree, or the array they spilled to.
+    private Span<(ulong Mfn, ulong Entry)> OwnedSlots => _ownedSpill is { } spill ? spill : _ownedInline;
+
     private void AddOwned(ulong mfn, ulong entry)
     {
-        if (_ownedCount == _owned.Length)
+        var slots = OwnedSlots;
+        if (_ownedCount == slots.Length)
         {
-            Array.Resize(ref _owned, _ownedCount * 2);
+            var bigger = new (ulong, ulong)[_ownedCount * 2];
+            slots.CopyTo(bigger);
+            _ownedSpill = bigger;
+            slots = bigger;
         }
 
-        _owned[_ownedCount++] = (mfn, entry);
+        slots[_ownedCount++] = (mfn, entry);
     }
 
     // The frames of the table pages taken, in the order taken.
-    private IEnumerable<ulong> OwnedInOrder() => _owned.Take(_ownedCount).Select(t => t.Mfn);
+    private ulong[] OwnedInOrder()
+    {
+        var frames = new ulong[_ownedCount];
+        var slots = OwnedSlots;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            frames[i] = slots[i].Mfn;
+        }
+
+        return frames;
+    }
+
+    [InlineArray(4)]
+    private struct OwnedInline
+    {
+        private (ulong Mfn, ulong Entry) _first;
+    }
 
     // Entries in the root's chunk (every table of a small tree, most of a large one) are reached through the root's
     // chunk without the memory's lookup (three dependent loads); W4 reads and writes four entries per map. Anything
@@ -433,13 +458,14 @@ public sealed unsafe partial class PageTables<TFormat>
     /// <summary>Unlinks and gives back every table created since <see cref="BeginUpdate"/>, newest first.</summary>
     internal void RollBackTables()
     {
+        var owned = OwnedSlots;
         for (var i = _ownedCount - 1; i >= _updateStart; i--)
         {
-            var (table, entry) = _owned[i];
+            var (table, entry) = owned[i];
             if (entry != 0)
             {
                 WriteEntry(entry, 0);
-                Array.Copy(_owned, i + 1, _owned, i, _ownedCount - i - 1);
+                owned[(i + 1).._ownedCount].CopyTo(owned[i..]);
                 _ownedCount--;
                 _allocator!.Free(new Mfn(table));
             }
