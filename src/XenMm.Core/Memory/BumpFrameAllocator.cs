@@ -36,6 +36,7 @@ public sealed class BumpFrameAllocator : IFrameAllocator
     public Mfn Next => new(_next);
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] // a table walk's guarded call: a call and a frame cost as much as the work
     public bool TryAllocate(out Mfn mfn)
     {
         if (_next - First.Value >= Count)
