@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Counts the instructions one W4 map executes, on both sides, by single-stepping it under gdb: a figure the host's
 # noise does not move (a busy or throttled host changes timings, not instruction counts). Needs gdb and python3.
-#   XenMm: attaches to XenMm.Bench in W4's timed loop and steps from one BumpFrameAllocator.TryAllocate entry to the
-#          second one after it (a map takes two frames: the root and one level-1 table), then prints a count per method.
+#   XenMm: attaches to XenMm.Bench in W4's timed loop and steps from one entry of MapRangeLocked (the map's own
+#          work, compiled on its own) to the next (one whole map: tree creation, the map, the loop), then prints a
+#          count per method.
 #   native: steps pt_bench from one alloc_table entry to the second one after it. gdb counts each iteration of its
 #          `rep stos` page clear as one step (512 per page), so subtract 1024 to compare with XenMm's vector loop.
 # Usage: bench/stepcount-w4.sh [xenmm-build-dir] [native-dir]
@@ -21,7 +22,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 sleep 4 # past the warm-up, inside the timed samples
 map=/tmp/perf-$pid.map
-addr=$(grep "BumpFrameAllocator::TryAllocate.*\[OptimizedTier1\]" "$map" | tail -1 | awk '{print $1}')
+addr=$(grep "::MapRangeLocked.*\[OptimizedTier1\]" "$map" | tail -1 | awk '{print $1}')
 cat >"$work/x.gdb" <<EOG
 set pagination off
 set confirm off
@@ -35,9 +36,9 @@ ranges = sorted((int(a, 16), int(s, 16), n.strip()) for a, s, n in (l.split(' ',
 starts = [r[0] for r in ranges]
 def name(pc):
     i = bisect.bisect_right(starts, pc) - 1
-    return ranges[i][2][:100] if i >= 0 and pc < ranges[i][0] + ranges[i][1] else "runtime (allocation, barriers)"
+    return ranges[i][2][:100] if i >= 0 and pc < ranges[i][0] + ranges[i][1] else "runtime (allocation helpers, __tls_get_addr)"
 target = $addr; per = collections.Counter(); n = 0; hits = 0
-while hits < 2:
+while hits < 1:
     gdb.execute("stepi", to_string=True); n += 1
     pc = int(gdb.parse_and_eval("\$pc")); per[name(pc)] += 1
     hits += pc == target
