@@ -34,23 +34,21 @@ public sealed unsafe partial class PageTables<TFormat>
     // The table pages this engine took, root first, in the order taken, each with the entry that links it (0 for the
     // root and for tables linked by LinkTable, which an update never rolls back). The first ones inside the tree
     // itself, then an array once there are more: a tree is cheap to create and to grow (W4 creates one per map, with
-    // two tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map);
-    // the rare readers sort or hash it.
+    // two tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map;
+    // two slots, not four, keep the tree at 128 bytes, and every byte allocated is a byte the GC clears); the rare
+    // readers sort or hash it.
     private OwnedInline _ownedInline;
     private (ulong Mfn, ulong Entry)[]? _ownedSpill; // all of them, once more than OwnedInline holds
     private int _ownedCount;
     private int _updateStart; // _owned[_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
 
-    // The first byte of the root's 2 MiB chunk once memory has backed it (chunks never move, and live as long as
-    // _memory): every walk starts there without a lookup. A raw address rather than the chunk: no null check and no
-    // object reference to track on the walk's path. Whoever reads through it keeps this tree alive until the read
-    // is done (GC.KeepAlive), so the memory and its chunks stay alive too.
-    private byte* _rootChunk;
-
-    // What a walk starts from, set with _rootChunk: the root's chunk number (ulong.MaxValue until the chunk is
-    // backed) and the chunk's first byte less the chunk's physical address, so that a descriptor at physical
-    // address a of that chunk is at _walkBias + a (one load per level, no offset mask).
+    // Where every walk and every entry update of the root's 2 MiB chunk starts, without the memory's lookup: the
+    // root's chunk number (ulong.MaxValue until memory has backed the chunk) and the chunk's first byte less the
+    // chunk's physical address, so that a descriptor at physical address a of that chunk is at _walkBias + a (one
+    // compare, then one load). Chunks never move and live as long as _memory; a raw address rather than the chunk:
+    // no null check and no object reference to track on the walk's path. Whoever reads through it keeps this tree
+    // alive until the read is done (GC.KeepAlive), so the memory and its chunks stay alive too.
     private ulong _walkChunkIndex = ulong.MaxValue;
     private byte* _walkBias;
 
@@ -366,7 +364,7 @@ public sealed unsafe partial class PageTables<TFormat>
         return frames;
     }
 
-    [InlineArray(4)]
+    [InlineArray(2)]
     private struct OwnedInline
     {
         private (ulong Mfn, ulong Entry) _first;
@@ -378,10 +376,10 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadEntry(ulong address)
     {
-        var chunk = InRootChunk(address);
-        if (chunk != null)
+        var host = InRootChunk(address);
+        if (host != null)
         {
-            var raw = *(ulong*)(chunk + (address & ChunkMask));
+            var raw = *(ulong*)host;
             GC.KeepAlive(this);
             return raw;
         }
@@ -392,10 +390,10 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteEntry(ulong address, ulong raw)
     {
-        var chunk = InRootChunk(address);
-        if (chunk != null)
+        var host = InRootChunk(address);
+        if (host != null)
         {
-            *(ulong*)(chunk + (address & ChunkMask)) = raw;
+            *(ulong*)host = raw;
             GC.KeepAlive(this);
             return;
         }
@@ -403,19 +401,25 @@ public sealed unsafe partial class PageTables<TFormat>
         _memory.WriteU64(new PhysAddr(address), raw);
     }
 
-    // The root's chunk when the 8-byte-aligned address lies in it and it is all RAM (chunks never move; _rootChunk is
-    // set once), else null.
+    // The host address of the 8-byte-aligned entry at physical address `address` when it lies in the root's chunk and
+    // that chunk is all RAM, else null: the walk's test (one compare), then its bias.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* InRootChunk(ulong address)
     {
-        if (((address ^ _root) >> PhysicalMemory.ChunkShift) != 0 || (address & 7) != 0)
+        if ((address >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex) && (address & 7) == 0)
         {
-            return null;
+            return _walkBias + address;
         }
 
-        var chunk = _rootChunk;
-        return chunk != null ? chunk : RootChunkSlow();
+        return InRootChunkSlow(address);
     }
+
+    // Not in the root's chunk, or that chunk not backed yet: backs it if the entry is there and memory has it now.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte* InRootChunkSlow(ulong address) =>
+        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0 && (address & 7) == 0 && Volatile.Read(ref _walkChunkIndex) == ulong.MaxValue && RootChunkSlow() != null
+            ? _walkBias + address
+            : null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte* RootChunkSlow()
@@ -433,7 +437,6 @@ public sealed unsafe partial class PageTables<TFormat>
             var index = _root >> PhysicalMemory.ChunkShift;
             _walkBias = chunk - (index << PhysicalMemory.ChunkShift);
             Volatile.Write(ref _walkChunkIndex, index); // after the bias: a walk that reads the index reads the bias
-            _rootChunk = chunk;
         }
     }
 
