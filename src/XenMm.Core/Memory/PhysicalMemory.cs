@@ -222,7 +222,7 @@ public sealed unsafe partial class PhysicalMemory
     // Xen's clear_page (and scrub_one_page's fill) on one page-aligned host page: four 64-byte lines per iteration.
     // Span.Fill's loop stores one vector per iteration; with the loop's own instructions it took 48-50 ns a page
     // against 32-33 for this loop (alternating, same process), and W4 clears two pages per map.
-    private static void FillHostPage(byte* page, byte value)
+    internal static void FillHostPage(byte* page, byte value)
     {
         for (nuint i = 0; i < Addressing.PageSize; i += 256)
         {

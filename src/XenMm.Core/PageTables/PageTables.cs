@@ -543,9 +543,19 @@ public sealed unsafe partial class PageTables<TFormat>
             return false;
         }
 
-        // Xen: create_xen_table clears the new page before linking it.
-        _memory.ZeroPage(mfn);
+        // Xen: create_xen_table clears the new page before linking it. A table in the root's chunk (all RAM, backed)
+        // is cleared through the walk's bias, without the memory's chunk lookup (about 30 instructions).
         table = mfn.ToPhysAddr().Value;
+        if ((table >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex))
+        {
+            PhysicalMemory.FillHostPage(_walkBias + table, 0);
+            GC.KeepAlive(this);
+        }
+        else
+        {
+            _memory.ZeroPage(mfn);
+        }
+
         WriteEntry(entry, TFormat.MakeTable(new PhysAddr(table), _tableBits));
         AddOwned(mfn.Value, entry);
         return true;
