@@ -376,10 +376,43 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong ReadEntry(ulong address)
     {
-        var host = InRootChunk(address);
-        if (host != null)
+        if (InRootChunk(address))
         {
-            var raw = *(ulong*)host;
+            var raw = *(ulong*)(_walkBias + address);
+            GC.KeepAlive(this);
+            return raw;
+        }
+
+        return ReadEntryElsewhere(address);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteEntry(ulong address, ulong raw)
+    {
+        if (InRootChunk(address))
+        {
+            *(ulong*)(_walkBias + address) = raw;
+            GC.KeepAlive(this);
+            return;
+        }
+
+        WriteEntryElsewhere(address, raw);
+    }
+
+    // True when the 8-byte-aligned entry at physical address `address` lies in the root's chunk and that chunk is
+    // backed: the walk's test (one compare); the entry is then at _walkBias + address.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool InRootChunk(ulong address) =>
+        (address >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex) && (address & 7) == 0;
+
+    // Compiled apart from the callers' loops (their cold paths would otherwise hold registers): an entry outside the
+    // root's chunk goes through the memory, which checks it; one in a root chunk not backed before backs it first.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadEntryElsewhere(ulong address)
+    {
+        if (BackRootChunkFor(address))
+        {
+            var raw = *(ulong*)(_walkBias + address);
             GC.KeepAlive(this);
             return raw;
         }
@@ -387,13 +420,12 @@ public sealed unsafe partial class PageTables<TFormat>
         return _memory.ReadU64(new PhysAddr(address));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void WriteEntry(ulong address, ulong raw)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteEntryElsewhere(ulong address, ulong raw)
     {
-        var host = InRootChunk(address);
-        if (host != null)
+        if (BackRootChunkFor(address))
         {
-            *(ulong*)host = raw;
+            *(ulong*)(_walkBias + address) = raw;
             GC.KeepAlive(this);
             return;
         }
@@ -401,25 +433,10 @@ public sealed unsafe partial class PageTables<TFormat>
         _memory.WriteU64(new PhysAddr(address), raw);
     }
 
-    // The host address of the 8-byte-aligned entry at physical address `address` when it lies in the root's chunk and
-    // that chunk is all RAM, else null: the walk's test (one compare), then its bias.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private byte* InRootChunk(ulong address)
-    {
-        if ((address >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex) && (address & 7) == 0)
-        {
-            return _walkBias + address;
-        }
-
-        return InRootChunkSlow(address);
-    }
-
-    // Not in the root's chunk, or that chunk not backed yet: backs it if the entry is there and memory has it now.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte* InRootChunkSlow(ulong address) =>
-        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0 && (address & 7) == 0 && Volatile.Read(ref _walkChunkIndex) == ulong.MaxValue && RootChunkSlow() != null
-            ? _walkBias + address
-            : null;
+    // True when the entry is in the root's chunk and that chunk, not backed when the tree was made, is backed now.
+    private bool BackRootChunkFor(ulong address) =>
+        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0 && (address & 7) == 0
+        && Volatile.Read(ref _walkChunkIndex) == ulong.MaxValue && RootChunkSlow() != null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte* RootChunkSlow()
