@@ -337,7 +337,23 @@ public sealed unsafe partial class PageTables<TFormat>
     // Where the owned tables are: inside the tree, or the array they spilled to.
     private Span<(ulong Mfn, ulong Entry)> OwnedSlots => _ownedSpill is { } spill ? spill : _ownedInline;
 
+    // Inline while there is room (a new tree's root, a small tree's tables), else in the spill array.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddOwned(ulong mfn, ulong entry)
+    {
+        var count = _ownedCount;
+        if ((uint)count < InlineOwned && _ownedSpill is null)
+        {
+            _ownedInline[count] = (mfn, entry);
+            _ownedCount = count + 1;
+            return;
+        }
+
+        AddOwnedSpilled(mfn, entry);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddOwnedSpilled(ulong mfn, ulong entry)
     {
         var slots = OwnedSlots;
         if (_ownedCount == slots.Length)
@@ -364,7 +380,9 @@ public sealed unsafe partial class PageTables<TFormat>
         return frames;
     }
 
-    [InlineArray(2)]
+    private const int InlineOwned = 2;
+
+    [InlineArray(InlineOwned)]
     private struct OwnedInline
     {
         private (ulong Mfn, ulong Entry) _first;
