@@ -36,6 +36,20 @@ internal static class AttributeEncoding
             Assert.Equal(attributes, TFormat.DecodeAttributes(bits));
         });
 
+    /// <summary>
+    /// MakeTable and MakeLeaf give what the generated With chain gives (address, then table bit, then valid bit) for
+    /// any attribute word, stray bits 1:0 and address bits included, any output address the format holds and every
+    /// level; <paramref name="table"/> and <paramref name="leaf"/> are that chain.
+    /// </summary>
+    public static void DescriptorsMatchTheGeneratedAccessors<TFormat>(Func<ulong, ulong, ulong> table, Func<ulong, ulong, int, ulong> leaf)
+        where TFormat : struct, IPageTableFormat =>
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.Int[1, 3]).Sample((bits, address, level) =>
+        {
+            var pa = address & TFormat.OutputAddressMask;
+            Assert.Equal(table(bits, pa), TFormat.MakeTable(new PhysAddr(pa), bits));
+            Assert.Equal(leaf(bits, pa, level), TFormat.MakeLeaf(new PhysAddr(pa), level, bits));
+        });
+
     /// <summary>The sets with one field too wide for its bits, and the words the refusal must name.</summary>
     public static TheoryData<string, string> TooWide => new()
     {

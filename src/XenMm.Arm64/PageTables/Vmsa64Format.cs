@@ -54,15 +54,19 @@ public readonly struct Vmsa64Format : IPageTableFormat
         return new LeafAttributes(e.AttrIndx, e.SH, e.AF, e.ReadOnly, e.XN, e.NG, e.NS, e.AP1, e.Contiguous, e.Software);
     }
 
+    // MakeTable and MakeLeaf set bits 1:0 before the address rather than with WithTable and WithValid after it:
+    // the same bits, but a caller's loop (W3 writes 262,144 leaves with one attribute set) hoists everything except
+    // the address, where the With calls after it cleared and set each bit again per descriptor.
+
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MakeTable(PhysAddr table, ulong attributeBits) =>
-        new Vmsa64Entry(attributeBits).WithOutputAddress(table).WithTable(true).WithValid(true).Raw;
+        new Vmsa64Entry((attributeBits & ~3UL) | 3).WithOutputAddress(table).Raw;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MakeLeaf(PhysAddr output, int level, ulong attributeBits) =>
-        new Vmsa64Entry(attributeBits).WithOutputAddress(output).WithTable(level == Lpae.PageLevel).WithValid(true).Raw;
+        new Vmsa64Entry((attributeBits & ~3UL) | (level == Lpae.PageLevel ? 3UL : 1UL)).WithOutputAddress(output).Raw;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Flag(bool value, int shift) => (value ? 1UL : 0UL) << shift;

@@ -22,6 +22,12 @@ public class LpaeFormatTests
             .WithSh(a.Shareability).WithAf(a.AccessFlag).WithNg(a.NotGlobal).WithContig(a.Contiguous)
             .WithXn(a.ExecuteNever).WithAvail(a.Software).Raw);
 
+    [Fact]
+    public void Table_and_leaf_descriptors_are_what_the_generated_accessors_build() =>
+        AttributeEncoding.DescriptorsMatchTheGeneratedAccessors<LpaeFormat>(
+            (bits, pa) => new LpaeEntry(bits).WithBase(new PhysAddr(pa)).WithTable(true).WithValid(true).Raw,
+            (bits, pa, level) => new LpaeEntry(bits).WithBase(new PhysAddr(pa)).WithTable(level == Lpae.PageLevel).WithValid(true).Raw);
+
     [Theory]
     [MemberData(nameof(AttributeEncoding.TooWide), MemberType = typeof(AttributeEncoding))]
     public void A_field_too_wide_for_its_bits_is_refused_before_anything_changes(string field, string named) =>

@@ -23,6 +23,12 @@ public class Vmsa64FormatTests
             .WithSH(a.Shareability).WithAF(a.AccessFlag).WithNG(a.NotGlobal).WithContiguous(a.Contiguous)
             .WithXN(a.ExecuteNever).WithSoftware(a.Software).Raw);
 
+    [Fact]
+    public void Table_and_leaf_descriptors_are_what_the_generated_accessors_build() =>
+        AttributeEncoding.DescriptorsMatchTheGeneratedAccessors<Vmsa64Format>(
+            (bits, pa) => new Vmsa64Entry(bits).WithOutputAddress(new PhysAddr(pa)).WithTable(true).WithValid(true).Raw,
+            (bits, pa, level) => new Vmsa64Entry(bits).WithOutputAddress(new PhysAddr(pa)).WithTable(level == Lpae.PageLevel).WithValid(true).Raw);
+
     [Theory]
     [MemberData(nameof(AttributeEncoding.TooWide), MemberType = typeof(AttributeEncoding))]
     public void A_field_too_wide_for_its_bits_is_refused_before_anything_changes(string field, string named) =>
