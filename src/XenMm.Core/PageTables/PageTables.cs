@@ -40,7 +40,7 @@ public sealed unsafe partial class PageTables<TFormat>
     private OwnedInline _ownedInline;
     private (ulong Mfn, ulong Entry)[]? _ownedSpill; // all of them, once more than OwnedInline holds
     private int _ownedCount;
-    private int _updateStart; // _owned[_updateStart.._ownedCount) were created by the current update
+    private int _updateStart; // the owned tables [_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
 
     // Where every walk and every entry update of the root's 2 MiB chunk starts, without the memory's lookup: the
@@ -425,26 +425,17 @@ public sealed unsafe partial class PageTables<TFormat>
 
     // Compiled apart from the callers' loops (their cold paths would otherwise hold registers): an entry outside the
     // root's chunk goes through the memory, which checks it; one in a root chunk not backed before backs it first.
+    // Once the root's chunk is backed, ReadEntry and WriteEntry take their fast path.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong ReadEntryElsewhere(ulong address)
-    {
-        if (BackRootChunkFor(address))
-        {
-            var raw = *(ulong*)(_walkBias + address);
-            GC.KeepAlive(this);
-            return raw;
-        }
-
-        return _memory.ReadU64(new PhysAddr(address));
-    }
+    private ulong ReadEntryElsewhere(ulong address) =>
+        BackRootChunkFor(address) ? ReadEntry(address) : _memory.ReadU64(new PhysAddr(address));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteEntryElsewhere(ulong address, ulong raw)
     {
         if (BackRootChunkFor(address))
         {
-            *(ulong*)(_walkBias + address) = raw;
-            GC.KeepAlive(this);
+            WriteEntry(address, raw);
             return;
         }
 
@@ -581,7 +572,7 @@ public sealed unsafe partial class PageTables<TFormat>
         // Xen: create_xen_table clears the new page before linking it. A table in the root's chunk (all RAM, backed)
         // is cleared through the walk's bias, without the memory's chunk lookup (about 30 instructions).
         table = mfn.ToPhysAddr().Value;
-        if ((table >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex))
+        if (InRootChunk(table))
         {
             PhysicalMemory.FillHostPage(_walkBias + table, 0);
             GC.KeepAlive(this);
