@@ -49,7 +49,9 @@ public class AddressTypesTests
         Assert.False(pa.IsPageAligned);
         Assert.Equal(new PhysAddr(0xA012_3000), pa.Mfn.ToPhysAddr());
         Assert.Equal(0x0000_0A00_4000_9UL, new VirtAddr(0x0000_0A00_4000_9000).PageNumber);
-        Assert.Throws<OverflowException>(() => new Mfn(1UL << 52).ToPhysAddr());
+        Assert.Equal(new PhysAddr(0xFFFF_FFFF_FFFF_F000), new Mfn((1UL << 52) - 1).ToPhysAddr());
+        var ex = Assert.Throws<OverflowException>(() => new Mfn(1UL << 52).ToPhysAddr());
+        Assert.Contains(new Mfn(1UL << 52).ToString(), ex.Message);
     }
 
     [Fact]

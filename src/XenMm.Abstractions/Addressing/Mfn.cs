@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace XenMm;
 
@@ -13,10 +14,21 @@ public readonly record struct Mfn(ulong Value) : IComparable<Mfn>, ISpanFormatta
     public static readonly Mfn Invalid = new(ulong.MaxValue);
 
     /// <summary>The physical address of the first byte of this frame. Throws when the frame lies above 2^64.</summary>
-    public PhysAddr ToPhysAddr() =>
-        Value > (ulong.MaxValue >> Addressing.PageShift)
-            ? throw new OverflowException($"MFN {this} has no 64-bit physical address.")
-            : new PhysAddr(Value << Addressing.PageShift);
+    public PhysAddr ToPhysAddr()
+    {
+        if (Value > (ulong.MaxValue >> Addressing.PageShift))
+        {
+            ThrowNoPhysAddr(this);
+        }
+
+        return new PhysAddr(Value << Addressing.PageShift);
+    }
+
+    // Out of line: the message's interpolation handler, inlined into every caller, was a 40-byte stack slot that each
+    // caller's frame zeroed on entry and again before each use (the page-table map zeroed it per table it created).
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoPhysAddr(Mfn mfn) => throw new OverflowException($"MFN {mfn} has no 64-bit physical address.");
 
     /// <summary>True when this frame starts a naturally aligned run of the given order.</summary>
     public bool IsAligned(PageOrder order) => (Value & (order.Pages - 1)) == 0;

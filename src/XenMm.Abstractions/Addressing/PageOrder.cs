@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace XenMm;
 
 /// <summary>
@@ -15,11 +18,17 @@ public readonly record struct PageOrder : IComparable<PageOrder>
     {
         if ((uint)value > MaxRepresentable)
         {
-            throw new XenMmException(MmError.InvalidOrder, $"Page order {value} is outside 0..{MaxRepresentable}.");
+            ThrowOutside(value);
         }
 
         Value = value;
     }
+
+    // Out of line, so a caller that inlines the constructor has no interpolation handler in its frame to zero.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutside(int value) =>
+        throw new XenMmException(MmError.InvalidOrder, $"Page order {value} is outside 0..{MaxRepresentable}.");
 
     /// <summary>The order itself.</summary>
     public int Value { get; }

@@ -68,6 +68,8 @@ public readonly struct Vmsa64Format : IPageTableFormat
     public static ulong MakeLeaf(PhysAddr output, int level, ulong attributeBits) =>
         new Vmsa64Entry((attributeBits & ~3UL) | (level == Lpae.PageLevel ? 3UL : 1UL)).WithOutputAddress(output).Raw;
 
+    // The bool's byte (0 or 1 in anything but unsafe code) shifted into place: the conditional form compiled to a
+    // compare, a setne and a zero-extension per flag, seven flags on every update.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Flag(bool value, int shift) => (value ? 1UL : 0UL) << shift;
+    private static ulong Flag(bool value, int shift) => (ulong)Unsafe.BitCast<bool, byte>(value) << shift;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using XenMm.Memory;
@@ -417,11 +418,16 @@ public sealed unsafe partial class PageTables<TFormat>
         WriteEntryElsewhere(address, raw);
     }
 
-    // True when the 8-byte-aligned entry at physical address `address` lies in the root's chunk and that chunk is
-    // backed: the walk's test (one compare); the entry is then at _walkBias + address.
+    // True when the entry at physical address `address` lies in the root's chunk and that chunk is backed: the
+    // walk's test (one compare); the entry is then at _walkBias + address. Every caller passes a table's address plus
+    // index << 3 (a table address is page-aligned: an output-address field, or a frame's), so the 8 bytes read or
+    // written never cross the chunk's end; the assertion keeps that promise checked in debug builds and tests.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool InRootChunk(ulong address) =>
-        (address >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex) && (address & 7) == 0;
+    private bool InRootChunk(ulong address)
+    {
+        Debug.Assert((address & 7) == 0, "a descriptor address is 8-byte aligned");
+        return (address >> PhysicalMemory.ChunkShift) == Volatile.Read(ref _walkChunkIndex);
+    }
 
     // Compiled apart from the callers' loops (their cold paths would otherwise hold registers): an entry outside the
     // root's chunk goes through the memory, which checks it; one in a root chunk not backed before backs it first.
@@ -444,7 +450,7 @@ public sealed unsafe partial class PageTables<TFormat>
 
     // True when the entry is in the root's chunk and that chunk, not backed when the tree was made, is backed now.
     private bool BackRootChunkFor(ulong address) =>
-        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0 && (address & 7) == 0
+        ((address ^ _root) >> PhysicalMemory.ChunkShift) == 0
         && Volatile.Read(ref _walkChunkIndex) == ulong.MaxValue && RootChunkSlow() != null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
