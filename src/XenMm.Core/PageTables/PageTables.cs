@@ -517,10 +517,12 @@ public sealed unsafe partial class PageTables<TFormat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal WalkStatus WalkTo(ulong va, int target, bool create, out ulong entry, out int level)
     {
+        // The level's shift steps down with the level (one subtraction, where LevelShift(level) was four operations).
         var table = _root;
-        for (level = TFormat.RootLevel; level < target; level++)
+        var shift = LevelShift(TFormat.RootLevel);
+        for (level = TFormat.RootLevel; level < target; level++, shift -= TFormat.GranuleShift - EntryShift)
         {
-            var address = table + (((va >> LevelShift(level)) & IndexMask) << EntryShift);
+            var address = table + (((va >> shift) & IndexMask) << EntryShift);
             var raw = ReadEntry(address);
             if ((raw & 1) == 0)
             {
@@ -549,7 +551,7 @@ public sealed unsafe partial class PageTables<TFormat>
             table = raw & TFormat.OutputAddressMask;
         }
 
-        entry = table + (((va >> LevelShift(target)) & IndexMask) << EntryShift);
+        entry = table + (((va >> shift) & IndexMask) << EntryShift);
         return WalkStatus.Reached;
     }
 
