@@ -187,9 +187,14 @@ public sealed unsafe partial class PageTables<TFormat>
     {
         CheckRange(va, size);
         CheckOutput(pa, size);
+
+        // Encoded (and validated) here, before the lock, where this method is inlined into its caller: for attributes
+        // the caller's code holds as constants (a static readonly set, as W3's and W4's) the JIT folds the whole
+        // encoding to one constant; for others it costs what it cost inside.
+        var attributeBits = TFormat.EncodeAttributes(attributes);
         using (_lock.EnterScope())
         {
-            MapRangeLocked(va, pa, size, attributes, allowBlocks);
+            MapRangeLocked(va, pa, size, attributeBits, allowBlocks);
         }
     }
 
@@ -197,9 +202,8 @@ public sealed unsafe partial class PageTables<TFormat>
     // there and called ReadEntry, WriteEntry, MakeLeaf and the attribute setters out of line (70 more instructions
     // per map in a single-step count).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void MapRangeLocked(VirtAddr va, PhysAddr pa, ulong size, in LeafAttributes attributes, bool allowBlocks)
+    private void MapRangeLocked(VirtAddr va, PhysAddr pa, ulong size, ulong attributeBits, bool allowBlocks)
     {
-        var attributeBits = TFormat.EncodeAttributes(attributes);
         BeginUpdate();
         ulong v = va.Value, p = pa.Value, left = size;
 
