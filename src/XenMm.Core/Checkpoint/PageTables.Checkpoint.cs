@@ -8,7 +8,8 @@ public sealed partial class PageTables<TFormat>
 
     internal void ReplaceOwned(IEnumerable<ulong> frames)
     {
-        var distinct = frames.Distinct().ToArray();
+        // The root is owned without being stored (see OwnedInOrder).
+        var distinct = frames.Distinct().Where(m => m != _root >> Addressing.PageShift).ToArray();
         _ownedCount = 0;
         foreach (var m in distinct)
         {

@@ -32,15 +32,16 @@ public sealed unsafe partial class PageTables<TFormat>
     private readonly IFrameAllocator? _allocator;
     private readonly ulong _root;
     private readonly ulong _tableBits;
-    // The table pages this engine took, root first, in the order taken, each with the entry that links it (0 for the
-    // root and for tables linked by LinkTable, which an update never rolls back). The first ones inside the tree
-    // itself, then an array once there are more: a tree is cheap to create and to grow (W4 creates one per map, with
-    // two tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map;
-    // two slots, not four, keep the tree at 128 bytes, and every byte allocated is a byte the GC clears); the rare
-    // readers sort or hash it.
+    // The table pages this engine took besides the root, in the order taken, each with the entry that links it (0
+    // for tables linked by LinkTable, which an update never rolls back). A tree that can be updated owns its root
+    // too, always and first; it is not stored (OwnedInOrder puts it first). The first table inside the tree itself,
+    // then an array once there are more: a tree is cheap to create and to grow (W4 creates one per map, with two
+    // tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map;
+    // one slot, with the root implicit, keeps the tree at 112 bytes, and every byte allocated is a byte the GC clears);
+    // the rare readers sort or hash it.
     private OwnedInline _ownedInline;
     private (ulong Mfn, ulong Entry)[]? _ownedSpill; // all of them, once more than OwnedInline holds
-    private int _ownedCount;
+    private int _ownedCount; // not counting the root
     private int _updateStart; // the owned tables [_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
 
@@ -121,8 +122,7 @@ public sealed unsafe partial class PageTables<TFormat>
         var chunk = memory.ZeroPageInChunk(root);
         var bits = tableAttributes is { } attributes ? TFormat.EncodeAttributes(attributes) : 0;
         var tables = new PageTables<TFormat>(memory, allocator, root.ToPhysAddr().Value, bits);
-        tables.SetRootChunk(chunk);
-        tables.AddOwned(root.Value, 0);
+        tables.SetRootChunk(chunk); // the tree owns its root from now on: OwnedInOrder lists it first
         return tables;
     }
 
@@ -372,20 +372,27 @@ public sealed unsafe partial class PageTables<TFormat>
         slots[_ownedCount++] = (mfn, entry);
     }
 
-    // The frames of the table pages taken, in the order taken.
+    // The frames of the table pages taken, in the order taken: the root first (a tree that can be updated owns it),
+    // then the others.
     private ulong[] OwnedInOrder()
     {
-        var frames = new ulong[_ownedCount];
-        var slots = OwnedSlots;
-        for (var i = 0; i < frames.Length; i++)
+        if (_allocator is null)
         {
-            frames[i] = slots[i].Mfn;
+            return [];
+        }
+
+        var frames = new ulong[_ownedCount + 1];
+        frames[0] = _root >> Addressing.PageShift;
+        var slots = OwnedSlots;
+        for (var i = 0; i < _ownedCount; i++)
+        {
+            frames[i + 1] = slots[i].Mfn;
         }
 
         return frames;
     }
 
-    private const int InlineOwned = 2;
+    private const int InlineOwned = 1;
 
     [InlineArray(InlineOwned)]
     private struct OwnedInline

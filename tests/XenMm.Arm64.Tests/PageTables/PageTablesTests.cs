@@ -56,6 +56,29 @@ public class PageTablesTests
     }
 
     [Fact]
+    public void A_tree_owns_its_root_first_then_each_table_it_creates_and_gives_back_only_those_of_a_failed_map()
+    {
+        // The root is owned without being stored in the tree (it is always first); the first table beside it is
+        // stored inline and the next ones spill to an array, and TablePages lists them all in address order.
+        var host = new TestHost(frames: 5); // frames 0x40000-0x40004; the root is a page of its own, outside them
+        var root = new Mfn(0x4_0100);
+        var rw = LeafAttributes.FromXenFlags(PageFlags.HypervisorRw);
+        var tables = PageTables<Vmsa64Format>.Create(host.Memory, host.Frames, root);
+        Assert.Equal([root], tables.TablePages);
+
+        tables.MapRange(new VirtAddr(Va), new PhysAddr(0x8000_0000), 4096, rw, allowBlocks: false);
+        var afterFirst = tables.TablePages;
+        Assert.Equal([new Mfn(0x4_0000), new Mfn(0x4_0001), new Mfn(0x4_0002), root], afterFirst);
+
+        // The next 512 GiB slot needs three new tables and two frames are left: the map creates two, fails, and gives
+        // back those two, and only those.
+        var ex = Assert.Throws<XenMmException>(() => tables.MapRange(new VirtAddr(Va + (1UL << 39)), new PhysAddr(0x8000_0000), 4096, rw, allowBlocks: false));
+        Assert.Equal(MmError.OutOfMemory, ex.Error);
+        Assert.Equal(2UL, host.Frames.Available);
+        Assert.Equal(afterFirst, tables.TablePages);
+    }
+
+    [Fact]
     public void Attached_tables_refuse_updates_and_stay_as_they_were()
     {
         var memory = new PhysicalMemory([new RamBank(new PhysAddr(0x4000_0000), 8UL << 20)], 48);
@@ -71,6 +94,7 @@ public class PageTablesTests
         Assert.Contains("0x40000000", ex.Message);
         Assert.Contains("read-only", ex.Message);
         Assert.True(tables.IsReadOnly);
+        Assert.Empty(tables.TablePages); // a foreign image's pages, its root included, are not this engine's
         using var after = new MemoryStream();
         memory.ExportImage(new PhysAddr(0x4000_0000), 8UL << 20, after);
         Assert.Equal(before.ToArray(), after.ToArray());
