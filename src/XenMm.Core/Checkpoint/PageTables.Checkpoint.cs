@@ -9,7 +9,7 @@ public sealed partial class PageTables<TFormat>
     internal void ReplaceOwned(IEnumerable<ulong> frames)
     {
         // The root is owned without being stored (see OwnedInOrder).
-        var distinct = frames.Distinct().Where(m => m != _root >> Addressing.PageShift).ToArray();
+        var distinct = frames.Distinct().Where(m => m != Root.Mfn.Value).ToArray();
         _ownedCount = 0;
         foreach (var m in distinct)
         {

@@ -342,7 +342,7 @@ public sealed unsafe partial class PageTables<TFormat>
     // Where the owned tables are: inside the tree, or the array they spilled to.
     private Span<(ulong Mfn, ulong Entry)> OwnedSlots => _ownedSpill is { } spill ? spill : _ownedInline;
 
-    // Inline while there is room (a new tree's root, a small tree's tables), else in the spill array.
+    // Inline while there is room (the first table a tree creates beside its root), else in the spill array.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddOwned(ulong mfn, ulong entry)
     {
@@ -382,7 +382,7 @@ public sealed unsafe partial class PageTables<TFormat>
         }
 
         var frames = new ulong[_ownedCount + 1];
-        frames[0] = _root >> Addressing.PageShift;
+        frames[0] = Root.Mfn.Value;
         var slots = OwnedSlots;
         for (var i = 0; i < _ownedCount; i++)
         {
