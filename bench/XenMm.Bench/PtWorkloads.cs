@@ -22,7 +22,6 @@ public static class PtWorkloads
     private const int Reps = 15;
     private const ulong W5Count = 10_000_000;
     private const ulong FnvOffset = 0xcbf29ce484222325;
-    private const ulong FnvPrime = 0x100000001b3;
 
     /// <summary>The native workloads' leaf attributes: AttrIndx 3, inner shareable, AF; no nG, NS, XN (page = PA | 0x70F).</summary>
     public static readonly LeafAttributes NativeAttributes = new(MairIndex.MT_NORMAL_WB, Shareability.Inner, AccessFlag: true);
@@ -63,16 +62,7 @@ public static class PtWorkloads
 
     /// <summary>FNV-1a 64 of <paramref name="value"/>'s 8 little-endian bytes, continuing <paramref name="hash"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Fnv1a(ulong hash, ulong value)
-    {
-        for (var b = 0; b < 8; b++)
-        {
-            hash ^= (value >> (8 * b)) & 0xff;
-            hash *= FnvPrime;
-        }
-
-        return hash;
-    }
+    public static ulong Fnv1a(ulong hash, ulong value) => Heap.BuddyHeap.Fnv(hash, value);
 
     /// <summary>The W5 translation loop; returns the hash of the returned PAs (all ones for a fault).</summary>
     /// <remarks>
