@@ -186,4 +186,35 @@ public class PhysicalMemoryTests
             }
         }, iter: 200);
     }
+    [Fact]
+    public void Zeroing_a_page_clears_every_written_byte_wherever_it_lies()
+    {
+        // A few bytes anywhere in a page (a reused table page holds a handful of entries), written over zeros or over a
+        // fill, are all cleared by ZeroPage, and the pages on either side keep their bytes.
+        Gen.Select(Gen.Int[0, (int)Addressing.PageSize - 1].Array[1, 12], Gen.Byte[1, 255], Gen.Bool).Sample((offsets, value, full) =>
+        {
+            var mem = TwoBanks();
+            var page = new Mfn(0x80201);
+            mem.FillPage(page - 1, 0x11);
+            mem.FillPage(page + 1, 0x22);
+            if (full)
+            {
+                mem.FillPage(page, value);
+            }
+
+            foreach (var offset in offsets)
+            {
+                mem.WriteByte(new PhysAddr(page.ToPhysAddr().Value + (ulong)offset), value);
+            }
+
+            mem.ZeroPage(page);
+
+            Assert.True(mem.IsPageZero(page));
+            var bytes = new byte[3 * Addressing.PageSize];
+            mem.Read((page - 1).ToPhysAddr(), bytes);
+            Assert.All(bytes[..(int)Addressing.PageSize], b => Assert.Equal(0x11, b));
+            Assert.All(bytes[(int)Addressing.PageSize..(2 * (int)Addressing.PageSize)], b => Assert.Equal(0, b));
+            Assert.All(bytes[(2 * (int)Addressing.PageSize)..], b => Assert.Equal(0x22, b));
+        }, iter: 300);
+    }
 }
