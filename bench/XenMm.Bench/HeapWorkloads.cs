@@ -8,8 +8,6 @@ namespace XenMm.Bench;
 /// <summary>W1 (seeded alloc/free churn) and W2 (init_heap_pages of 2^24 pages) of BENCHMARKS.md, printing the native runner's lines.</summary>
 internal static class HeapWorkloads
 {
-    private const ulong FnvOffset = 0xcbf29ce484222325UL;
-
     public static void W1(BenchArgs args)
     {
         ulong seed = args.Get("seed", 42), baseMfn = args.Get("base", 0x80000), pages = args.Get("pages", 1UL << 20);
@@ -108,8 +106,4 @@ internal static class HeapWorkloads
 
         GC.KeepAlive(heap);
     }
-
-    internal static ulong Fnv(ulong h, ulong v) => Heap.BuddyHeap.Fnv(h, v);
-
-    internal static ulong Offset => FnvOffset;
 }

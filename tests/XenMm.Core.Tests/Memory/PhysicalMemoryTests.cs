@@ -186,6 +186,7 @@ public class PhysicalMemoryTests
             }
         }, iter: 200);
     }
+
     [Fact]
     public void Zeroing_a_page_clears_every_written_byte_wherever_it_lies()
     {
