@@ -229,7 +229,7 @@ public sealed partial class BuddyHeap
 
     // Inlined: the churn loop hashes every returned MFN, and a call with a loop in it cost more than the hashing.
     // The eight byte steps are written out. As a loop (the native runners' fnv1a_u64 is one), the JIT's code held back
-    // the memory-bound work around it: a C# port of pt_bench.c's W5 loop took 1.3-1.5 times as long with the hash as a
+    // the memory-bound work around it: a C# port of pt_bench.c's W5 loop took 1.2-1.8 times as long with the hash as a
     // loop as with the steps written out, and written out it ran as fast as pt_bench.c's own loop called in the same
     // process on the same bytes (gcc's loop does not have the problem).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
