@@ -22,6 +22,7 @@ public static class Program
         ("w3", "pt", PtWorkloads.W3),
         ("w4", "pt", PtWorkloads.W4),
         ("w5", "pt", PtWorkloads.W5),
+        ("w4-create", "w4-create", PtWorkloads.W4Create),
         ("ckpt", "ckpt", CheckpointWorkloads.Ckpt),
     ];
 

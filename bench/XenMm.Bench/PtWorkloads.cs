@@ -37,15 +37,32 @@ public static class PtWorkloads
         Console.WriteLine($"w3_map4k_tables_hash 0x{bench.TablesHash():x16} hash");
     }
 
-    /// <summary>W4: 15 samples, each the mean of 10,000 maps with blocks allowed (one 1 GiB block).</summary>
+    /// <summary>
+    /// W4: 15 samples, each the mean of 10,000 maps with blocks allowed (one 1 GiB block). Each map starts one tree
+    /// again (<see cref="PageTables{TFormat}.Reinitialize"/>: a new root from the reset allocator, zeroed), as
+    /// pt_bench.c's map_once resets its bump allocator and takes a new root; the native tree has no object to create.
+    /// </summary>
     public static void W4(BenchArgs args)
     {
-        var bench = new Setup();
+        var bench = new Setup(reuseTree: true);
         bench.WarmUp(allowBlocks: true);
         var ns = bench.MedianMap(allowBlocks: true, inner: (int)args.Get("inner", 10_000));
         Console.WriteLine($"w4_mapblock_ns_per_gib {ns / (MapSize >> 30):F1} ns");
         Console.WriteLine($"w4_mapblock_tables {bench.Allocator.Used} frames");
         Console.WriteLine($"w4_mapblock_tables_hash 0x{bench.TablesHash():x16} hash");
+    }
+
+    /// <summary>
+    /// W4 with a new tree object per map (<see cref="PageTables{TFormat}.Create(PhysicalMemory, IFrameAllocator, LeafAttributes?)"/>),
+    /// XenMm-only: what creating the tree's object adds to each map (its 112 bytes stream through the GC's youngest
+    /// generation).
+    /// </summary>
+    public static void W4Create(BenchArgs args)
+    {
+        var bench = new Setup(reuseTree: false);
+        bench.WarmUp(allowBlocks: true);
+        var ns = bench.MedianMap(allowBlocks: true, inner: (int)args.Get("inner", 10_000));
+        Console.WriteLine($"w4_create_map_ns_per_gib {ns / (MapSize >> 30):F1} ns");
     }
 
     /// <summary>W5: 10M seeded translations on the W4 tables (w5b) and on the W3 tables (w5).</summary>
@@ -131,9 +148,13 @@ public static class PtWorkloads
     /// <summary>The simulated memory and bump allocator of pt_bench.c: 1024 frames from PA 0x4000_0000.</summary>
     public sealed class Setup
     {
+        private readonly bool _reuseTree;
+
         /// <summary>Creates the memory (one 4 MiB bank) and the allocator.</summary>
-        public Setup()
+        /// <param name="reuseTree">Each map after the first starts the same tree again rather than creating one.</param>
+        public Setup(bool reuseTree = false)
         {
+            _reuseTree = reuseTree;
             Memory = new PhysicalMemory([new RamBank(new PhysAddr(SimPaBase), SimFrames * Addressing.PageSize)], 48);
             Allocator = new BumpFrameAllocator(new PhysAddr(SimPaBase).Mfn, SimFrames);
         }
@@ -156,9 +177,15 @@ public static class PtWorkloads
         private PageTables<Vmsa64Format> Map(bool allowBlocks)
         {
             Allocator.Reset();
-            var tables = PageTables<Vmsa64Format>.Create(Memory, Allocator);
+            var tables = _reuseTree && Tables is { } tree ? Restart(tree) : PageTables<Vmsa64Format>.Create(Memory, Allocator);
             tables.MapRange(new VirtAddr(VaBase), new PhysAddr(PaBase), MapSize, NativeAttributes, allowBlocks);
             return tables;
+        }
+
+        private static PageTables<Vmsa64Format> Restart(PageTables<Vmsa64Format> tree)
+        {
+            tree.Reinitialize();
+            return tree;
         }
 
         /// <summary>

@@ -18,7 +18,7 @@ namespace XenMm;
 // revoker, or its following check sees Revoking and it steps back out. From then on every thread, the building one
 // included, takes the compare-exchange lock (_taken), as an unbiased spinlock does.
 //
-// A struct inside its owner (a heap, a table tree: W4 creates a tree per map, and an object more costs as much as
+// A struct inside its owner (a heap, a table tree: a tree is cheap to create, and an object more costs as much as
 // the lock itself). Never copy one and never hold one in a readonly field: a copy, or the defensive copy the compiler
 // makes to call a method on a readonly struct field, is a second lock. default(XenSpinlock) is a working lock biased
 // to no thread.

@@ -30,20 +30,21 @@ public sealed unsafe partial class PageTables<TFormat>
 
     private readonly PhysicalMemory _memory;
     private readonly IFrameAllocator? _allocator;
-    private readonly ulong _root;
+    private ulong _root; // changes only in Reinitialize, under the lock
     private readonly ulong _tableBits;
     // The table pages this engine took besides the root, in the order taken, each with the entry that links it (0
     // for tables linked by LinkTable, which an update never rolls back). A tree that can be updated owns its root
     // too, always and first; it is not stored (OwnedInOrder puts it first). The first table inside the tree itself,
-    // then an array once there are more: a tree is cheap to create and to grow (W4 creates one per map, with two
-    // tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map;
-    // one slot, with the root implicit, keeps the tree at 112 bytes, and every byte allocated is a byte the GC clears);
+    // then an array once there are more: a tree is cheap to create and to grow (w4-create creates one per map, with
+    // two tables: an array of its own was an allocation and a write barrier more, 44 of the 947 instructions of a map;
+    // one slot, with the root implicit, keeps the tree small, and every byte allocated is a byte the GC clears);
     // the rare readers sort or hash it.
     private OwnedInline _ownedInline;
     private (ulong Mfn, ulong Entry)[]? _ownedSpill; // all of them, once more than OwnedInline holds
     private int _ownedCount; // not counting the root
     private int _updateStart; // the owned tables [_updateStart.._ownedCount) were created by the current update
     private XenSpinlock _lock = new(); // Xen's xen_pt_lock (a struct: never readonly, never copied)
+    private bool _driven; // updated through a XenMappings, which keeps state of its own about the tree
 
     // Where every walk and every entry update of the root's 2 MiB chunk starts, without the memory's lookup: the
     // root's chunk number (ulong.MaxValue until memory has backed the chunk) and the chunk's first byte less the
@@ -125,6 +126,57 @@ public sealed unsafe partial class PageTables<TFormat>
         tables.SetRootChunk(chunk); // the tree owns its root from now on: OwnedInOrder lists it first
         return tables;
     }
+
+    /// <summary>
+    /// Starts this tree again, empty, on a new root page from its allocator, zeroed: what <see cref="Create(PhysicalMemory, IFrameAllocator, LeafAttributes?)"/>
+    /// does, without a new object. The pages the tree had (its root and every table) are forgotten, not given back:
+    /// this is for an allocator that is taken back wholesale, as a <see cref="BumpFrameAllocator"/> after its
+    /// <see cref="BumpFrameAllocator.Reset"/> (the native benchmarks' <c>bump_reset</c> then <c>alloc_table</c>).
+    /// The table attributes stay as created.
+    /// </summary>
+    /// <exception cref="XenMmException">
+    /// <see cref="MmError.InvalidState"/> for read-only tables and for a tree updated through a
+    /// <see cref="XenMappings{TFormat}"/> (a machine's: its CPUs and the mappings' own state hold this root);
+    /// <see cref="MmError.OutOfMemory"/> when no page is left for the root. Nothing changes when it throws.
+    /// </exception>
+    public void Reinitialize()
+    {
+        using (_lock.EnterScope())
+        {
+            if (_allocator is null)
+            {
+                throw ReadOnlyError();
+            }
+
+            if (_driven)
+            {
+                throw new XenMmException(MmError.InvalidState, $"The {TFormat.Name} tables at {Root} are updated through a XenMappings; it and the CPUs that use them hold this root, so the tree cannot start again.");
+            }
+
+            if (!_allocator.TryAllocate(out var root))
+            {
+                throw new XenMmException(MmError.OutOfMemory, $"No page is left for a new root table of the {TFormat.Name} tree at {Root}.");
+            }
+
+            if (!_memory.IsRam(root))
+            {
+                _allocator.Free(root); // the allocator's mistake, not the caller's: its frame goes back untouched
+                throw new XenMmException(MmError.InvalidAddress, $"The allocator gave MFN {root} for a new root table, which is not RAM.");
+            }
+
+            // Validated; from here nothing fails. The walk's chunk is forgotten before the root moves, so that a
+            // translation running meanwhile (they take no lock) never pairs the new root with the old chunk.
+            Volatile.Write(ref _walkChunkIndex, ulong.MaxValue);
+            _ownedSpill = null;
+            _ownedCount = 0;
+            _updateStart = 0;
+            _root = root.ToPhysAddr().Value;
+            SetRootChunk(_memory.ZeroPageInChunk(root));
+        }
+    }
+
+    /// <summary>Marks the tree as updated through a <see cref="XenMappings{TFormat}"/>: <see cref="Reinitialize"/> refuses it from then on.</summary>
+    internal void MarkDriven() => _driven = true;
 
     /// <summary>Attaches to tables that are already in <paramref name="memory"/> (a foreign image), read-only.</summary>
     /// <exception cref="XenMmException">The root is not page-aligned or not in memory.</exception>

@@ -35,6 +35,7 @@ public sealed partial class XenMappings<TFormat> : IXenMappings, ITableReservati
     public XenMappings(PageTables<TFormat> tables, XenProfile profile = XenProfile.Current)
     {
         ArgumentNullException.ThrowIfNull(tables);
+        tables.MarkDriven();
         Tables = tables;
         Profile = profile;
     }
