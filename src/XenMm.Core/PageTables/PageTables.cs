@@ -137,7 +137,8 @@ public sealed unsafe partial class PageTables<TFormat>
     /// <exception cref="XenMmException">
     /// <see cref="MmError.InvalidState"/> for read-only tables and for a tree updated through a
     /// <see cref="XenMappings{TFormat}"/> (a machine's: its CPUs and the mappings' own state hold this root);
-    /// <see cref="MmError.OutOfMemory"/> when no page is left for the root. Nothing changes when it throws.
+    /// <see cref="MmError.OutOfMemory"/> when no page is left for the root; <see cref="MmError.InvalidAddress"/> when the
+    /// allocator hands out a frame that is not RAM (it is given back). Nothing changes when it throws.
     /// </exception>
     public void Reinitialize()
     {
