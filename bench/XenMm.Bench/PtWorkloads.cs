@@ -54,7 +54,7 @@ public static class PtWorkloads
 
     /// <summary>
     /// W4 with a new tree object per map (<see cref="PageTables{TFormat}.Create(PhysicalMemory, IFrameAllocator, LeafAttributes?)"/>),
-    /// XenMm-only: what creating the tree's object adds to each map (its 112 bytes stream through the GC's youngest
+    /// XenMm-only: what creating the tree's object adds to each map (its 120 bytes stream through the GC's youngest
     /// generation).
     /// </summary>
     public static void W4Create(BenchArgs args)
